@@ -1,0 +1,2 @@
+/** `@quantumapi/prisma/generator`: the schema-comment reader, usable without running Prisma. */
+export * from './parse.js';

@@ -1,0 +1,275 @@
+/**
+ * Query rewriting for encrypted columns: equality-style filters become filters on the blind index
+ * column; everything an index cannot answer (contains, ranges, ordering, distinct, min/max) throws
+ * FieldUnsupportedOperationError naming the column, rather than silently matching nothing.
+ */
+import type { FieldEngine, FieldValue } from '@quantumapi/sdk/fields';
+import { InvalidInputError } from '@quantumapi/sdk';
+import { FieldConfigError } from '@quantumapi/sdk/fields';
+import type { ResolvedField, ResolvedManifest, ResolvedModel } from './manifest.js';
+import { type Args, asArray, isPlainObject, unsupported } from './shapes.js';
+
+/** Prisma filter operators: an object made only of these is a filter, not a JSON value. */
+const FILTER_KEYS = new Set([
+  'equals',
+  'in',
+  'notIn',
+  'not',
+  'mode',
+  'contains',
+  'startsWith',
+  'endsWith',
+  'lt',
+  'lte',
+  'gt',
+  'gte',
+  'search',
+  'has',
+  'hasEvery',
+  'hasSome',
+  'isEmpty',
+  'path',
+  'string_contains',
+  'string_starts_with',
+  'string_ends_with',
+  'array_contains',
+  'array_starts_with',
+  'array_ends_with',
+]);
+
+/** JS value from the application -> typed field value, checked against the declared type. */
+export const toFieldValue = (f: ResolvedField, v: unknown): FieldValue => {
+  const bad = () =>
+    new InvalidInputError(`value for encrypted column ${f.model}.${f.field} must be a ${f.type}`, {
+      details: { model: f.model, field: f.field, expected: f.type },
+    });
+  switch (f.type) {
+    case 'string':
+      if (typeof v !== 'string') throw bad();
+      return v;
+    case 'number':
+      if (typeof v !== 'number') throw bad();
+      return v;
+    case 'bigint':
+      if (typeof v !== 'bigint') throw bad();
+      return v;
+    case 'boolean':
+      if (typeof v !== 'boolean') throw bad();
+      return v;
+    case 'date':
+      if (!(v instanceof Date)) throw bad();
+      return v;
+    case 'bytes':
+      if (!(v instanceof Uint8Array)) throw bad();
+      return v;
+    case 'json':
+      if (v === undefined) throw bad();
+      return { json: v as never };
+  }
+};
+
+export class QueryRewriter {
+  readonly #indexers = new Map<ResolvedField, (v: FieldValue) => string>();
+  #preparing: Promise<void> | undefined;
+
+  constructor(
+    readonly manifest: ResolvedManifest,
+    readonly engine: FieldEngine,
+  ) {}
+
+  /**
+   * Resolves every blind-index key once (loading the index root on first use), so that all
+   * rewriting afterwards is synchronous: no per row or per value.
+   */
+  prepare(): Promise<void> {
+    this.#preparing ??= (async () => {
+      for (const m of this.manifest.models.values()) {
+        for (const f of m.fields.values()) {
+          if (f.index) this.#indexers.set(f, await this.engine.indexer(f.index));
+        }
+      }
+    })().catch((e: unknown) => {
+      this.#preparing = undefined;
+      throw e;
+    });
+    return this.#preparing;
+  }
+
+  model(name: string): ResolvedModel | undefined {
+    return this.manifest.models.get(name);
+  }
+
+  indexOf(f: ResolvedField, v: unknown): string {
+    const ix = this.#indexers.get(f);
+    if (!f.index) throw unsupported(f, 'filtering by value', 'it has no blind index (declare one with index: ...)');
+    if (!ix) throw new FieldConfigError('query rewriter used before prepare()');
+    return ix(toFieldValue(f, v));
+  }
+
+  #eq(f: ResolvedField, v: unknown): Args {
+    return { [f.index?.name ?? f.field]: this.indexOf(f, v) };
+  }
+
+  /** One filter on an encrypted field -> conditions on the index column (or on null-ness). */
+  fieldFilter(f: ResolvedField, v: unknown): Args[] {
+    const col = f.field;
+    if (v === null) return [{ [col]: null }];
+    // For JSON columns an object is a value unless it is made only of filter operators.
+    const isFilter =
+      isPlainObject(v) &&
+      (f.type !== 'json' || (Object.keys(v).length > 0 && Object.keys(v).every((k) => FILTER_KEYS.has(k))));
+    if (!isFilter) return [this.#eq(f, v)];
+    const out: Args[] = [];
+    for (const [op, arg] of Object.entries(v as Args)) {
+      if (arg === undefined) continue;
+      switch (op) {
+        case 'equals':
+          out.push(arg === null ? { [col]: null } : this.#eq(f, arg));
+          break;
+        case 'in':
+        case 'notIn': {
+          if (!Array.isArray(arg)) throw unsupported(f, op, 'expects an array');
+          if (!f.index) throw unsupported(f, op, 'it has no blind index');
+          const hashes = arg.filter((x) => x !== null).map((x) => this.indexOf(f, x));
+          out.push({ [f.index.name]: { [op]: hashes } });
+          break;
+        }
+        case 'not':
+          if (arg === null) out.push({ [col]: { not: null } });
+          else
+            out.push({
+              NOT: this.fieldFilter(f, isPlainObject(arg) && f.type !== 'json' ? arg : { equals: arg }),
+            });
+          break;
+        default:
+          throw unsupported(f, op);
+      }
+    }
+    return out;
+  }
+
+  where(model: ResolvedModel, where: unknown, unique = false): unknown {
+    if (!isPlainObject(where)) return where;
+    const out: Args = {};
+    const extra: Args[] = [];
+    for (const [k, v] of Object.entries(where)) {
+      if (v === undefined) continue;
+      if (k === 'AND' || k === 'OR' || k === 'NOT') {
+        out[k] = Array.isArray(v) ? v.map((x) => this.where(model, x)) : this.where(model, v);
+        continue;
+      }
+      const f = model.fields.get(k);
+      if (f) {
+        const conds = this.fieldFilter(f, v);
+        const only = conds.length === 1 ? conds[0]! : undefined;
+        const idx = f.index?.name;
+        // Unique lookups need the unique column at the top level of `where`, not inside AND.
+        if (unique && only && idx && f.index?.unique && typeof only[idx] === 'string' && !(idx in out)) {
+          out[idx] = only[idx];
+        } else {
+          extra.push(...conds);
+        }
+        continue;
+      }
+      const target = model.relations.get(k);
+      if (target) {
+        out[k] = this.relationFilter(this.model(target)!, v);
+        continue;
+      }
+      if (isPlainObject(v) && k.includes('_') && Object.keys(v).some((x) => model.fields.has(x))) {
+        const f2 = model.fields.get(Object.keys(v).find((x) => model.fields.has(x))!)!;
+        throw unsupported(f2, 'a compound unique lookup');
+      }
+      out[k] = v;
+    }
+    if (extra.length) out.AND = [...(out.AND === undefined ? [] : asArray(out.AND)), ...extra];
+    return out;
+  }
+
+  relationFilter(target: ResolvedModel, v: unknown): unknown {
+    if (!isPlainObject(v)) return v;
+    const keys = Object.keys(v);
+    if (keys.length > 0 && keys.every((k) => ['some', 'every', 'none', 'is', 'isNot'].includes(k))) {
+      const out: Args = {};
+      for (const [k, x] of Object.entries(v)) out[k] = this.where(target, x);
+      return out;
+    }
+    return this.where(target, v);
+  }
+
+  checkOrderBy(model: ResolvedModel, orderBy: unknown): void {
+    for (const o of asArray(orderBy)) {
+      if (!isPlainObject(o)) continue;
+      for (const [k, v] of Object.entries(o)) {
+        const f = model.fields.get(k);
+        if (f) throw unsupported(f, 'orderBy', 'ciphertexts have no useful order');
+        if (k === '_relevance' && isPlainObject(v)) {
+          for (const name of asArray(v.fields as unknown)) {
+            const g = model.fields.get(String(name));
+            if (g) throw unsupported(g, 'full-text relevance');
+          }
+        }
+        const target = model.relations.get(k);
+        if (target && isPlainObject(v) && !('_count' in v)) this.checkOrderBy(this.model(target)!, v);
+      }
+    }
+  }
+
+  checkFieldList(model: ResolvedModel, list: unknown, operation: string): void {
+    if (list === undefined) return;
+    for (const name of asArray(list)) {
+      const f = model.fields.get(String(name));
+      if (f) throw unsupported(f, operation, 'each ciphertext is unique');
+    }
+  }
+
+  checkAggregates(model: ResolvedModel, args: Args): void {
+    for (const agg of ['_min', '_max', '_avg', '_sum']) {
+      const sel = args[agg];
+      if (!isPlainObject(sel)) continue;
+      for (const [k, on] of Object.entries(sel)) {
+        const f = model.fields.get(k);
+        if (f && on) throw unsupported(f, agg, 'aggregates over ciphertexts are meaningless');
+      }
+    }
+    if (isPlainObject(args.having)) {
+      for (const k of Object.keys(args.having)) {
+        const f = model.fields.get(k);
+        if (f) throw unsupported(f, 'having');
+      }
+    }
+  }
+
+  /** `select` / `include` trees: nested relation arguments are rewritten with their own model. */
+  selection(model: ResolvedModel, sel: unknown): unknown {
+    if (!isPlainObject(sel)) return sel;
+    const out: Args = {};
+    for (const [k, v] of Object.entries(sel)) {
+      const target = model.relations.get(k);
+      if (target && isPlainObject(v)) {
+        out[k] = this.nestedReadArgs(this.model(target)!, v);
+      } else if (k === '_count' && isPlainObject(v) && isPlainObject(v.select)) {
+        const counted: Args = {};
+        for (const [rel, spec] of Object.entries(v.select)) {
+          const t = model.relations.get(rel);
+          counted[rel] = t && isPlainObject(spec) ? this.nestedReadArgs(this.model(t)!, spec) : spec;
+        }
+        out[k] = { ...v, select: counted };
+      } else {
+        out[k] = v;
+      }
+    }
+    return out;
+  }
+
+  nestedReadArgs(model: ResolvedModel, args: Args): Args {
+    const out: Args = { ...args };
+    if (args.where !== undefined) out.where = this.where(model, args.where);
+    if (args.cursor !== undefined) out.cursor = this.where(model, args.cursor, true);
+    if (args.orderBy !== undefined) this.checkOrderBy(model, args.orderBy);
+    this.checkFieldList(model, args.distinct, 'distinct');
+    if (args.select !== undefined) out.select = this.selection(model, args.select);
+    if (args.include !== undefined) out.include = this.selection(model, args.include);
+    return out;
+  }
+}

@@ -1,0 +1,101 @@
+/** Schema comments -> manifest, and manifest validation. Plain objects: no Prisma process needed. */
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { manifestFromDatamodel, parseDirective, renderManifestModule } from '../src/generator/parse.js';
+import { resolveManifest } from '../src/manifest.js';
+
+const s = (name: string, documentation?: string, extra: object = {}) => ({
+  name,
+  kind: 'scalar',
+  type: 'String',
+  ...(documentation ? { documentation } : {}),
+  ...extra,
+});
+
+describe('@encrypted directive', () => {
+  it('parses the bare form and options', () => {
+    expect(parseDirective('Primary e-mail\n@encrypted')).toEqual({});
+    expect(parseDirective('@encrypted(index: emailHash, normalize: nfc|trim, bytes: 16)')).toEqual({
+      index: 'emailHash',
+      normalize: 'nfc|trim',
+      bytes: '16',
+    });
+    expect(parseDirective('just a comment')).toBeUndefined();
+    expect(parseDirective(undefined)).toBeUndefined();
+  });
+
+  it('rejects unknown or empty options with FIELD_CONFIG', () => {
+    expect(() => parseDirective('@encrypted(indx: emailHash)')).toThrow(
+      expect.objectContaining({ code: 'FIELD_CONFIG' }),
+    );
+    expect(() => parseDirective('@encrypted(index: )')).toThrow(expect.objectContaining({ code: 'FIELD_CONFIG' }));
+  });
+});
+
+describe('manifest from the datamodel', () => {
+  const models = [
+    {
+      name: 'User',
+      dbName: 'users',
+      fields: [
+        { name: 'id', kind: 'scalar', type: 'Int', isId: true },
+        s('email', '@encrypted(index: emailHash)', { dbName: 'email_ct' }),
+        s('emailHash', undefined, { isUnique: true }),
+        s('dob', '@encrypted(type: date)'),
+        { name: 'posts', kind: 'object', type: 'Post' },
+      ],
+    },
+    { name: 'Post', fields: [s('note', '@encrypted'), { name: 'author', kind: 'object', type: 'User' }] },
+  ];
+
+  it('records encrypted fields, index uniqueness, @map/@@map names and relations', () => {
+    const m = manifestFromDatamodel(models);
+    expect(m).toEqual({
+      version: 1,
+      models: {
+        User: {
+          table: 'users',
+          fields: {
+            email: { index: { name: 'emailHash', unique: true }, column: 'email_ct' },
+            dob: { type: 'date' },
+          },
+          relations: { posts: 'Post' },
+        },
+        Post: { fields: { note: {} }, relations: { author: 'User' } },
+      },
+    });
+    const r = resolveManifest(m);
+    expect(r.models.get('User')?.fields.get('email')?.location).toEqual({ table: 'users', column: 'email_ct' });
+  });
+
+  it('refuses @encrypted on a non-String column and an index column that does not exist', () => {
+    const bad1 = [{ name: 'U', fields: [{ name: 'age', kind: 'scalar', type: 'Int', documentation: '@encrypted' }] }];
+    expect(() => manifestFromDatamodel(bad1)).toThrow(expect.objectContaining({ code: 'FIELD_CONFIG' }));
+    const bad2 = [{ name: 'U', fields: [s('email', '@encrypted(index: nope)')] }];
+    expect(() => manifestFromDatamodel(bad2)).toThrow(/index column nope/);
+  });
+
+  it('renders a typed module', () => {
+    const text = renderManifestModule(manifestFromDatamodel(models));
+    expect(text).toContain('as const satisfies EncryptionManifest');
+    expect(text).toContain('"emailHash"');
+  });
+
+  it('the test schema produced the manifest the adapter tests run on (real prisma generate)', () => {
+    const text = readFileSync(new URL('./prisma/sqlite/generated/quantumapi-manifest.ts', import.meta.url), 'utf8');
+    expect(text).toContain('"normalize": [\n              "phone"\n            ]');
+    expect(text).toContain('"migration": "accept-plaintext"');
+  });
+});
+
+describe('manifest validation', () => {
+  it('rejects unknown types, relations to unlisted models and reused index columns', () => {
+    expect(() =>
+      resolveManifest({ version: 1, models: { U: { fields: { a: { type: 'date-time' as never } } } } }),
+    ).toThrow(expect.objectContaining({ code: 'FIELD_CONFIG' }));
+    expect(() => resolveManifest({ version: 1, models: { U: { relations: { p: 'Post' } } } })).toThrow(/Post/);
+    expect(() =>
+      resolveManifest({ version: 1, models: { U: { fields: { a: { index: 'h' }, b: { index: 'h' } } } } }),
+    ).toThrow(expect.objectContaining({ code: 'FIELD_CONFIG' }));
+  });
+});

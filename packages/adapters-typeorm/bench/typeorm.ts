@@ -1,0 +1,192 @@
+/**
+ * 10k-row save and find with 3 encrypted fields (email and phone with blind indexes, date of
+ * birth) against the same table with plain TypeORM, on SQLite (in memory: the database costs as
+ * little as it can, so the adapter's share is as large as it can be) and, when reachable,
+ * PostgreSQL. Prints a markdown table. Target: adapter <= 1.3x plain TypeORM.
+ *
+ *   pnpm --filter @quantumapi/typeorm bench [--rows=10000] [--runs=5] [--no-pg]
+ *
+ * Lives here, not in packages/sdk/bench: that harness times synchronous calls, and the sdk does
+ * not depend on TypeORM.
+ */
+import 'reflect-metadata';
+import { randomBytes } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
+import { QuantumApiClient } from '@quantumapi/sdk';
+import pg from 'pg';
+import { Column, DataSource, type DataSourceOptions, Entity, PrimaryGeneratedColumn } from 'typeorm';
+import { BlindIndex, Encrypted, encryptedRepository, registerQuantumApi } from '../src/index.js';
+
+const arg = (name: string, fallback: number): number => {
+  const a = process.argv.find((x) => x.startsWith(`--${name}=`));
+  return a ? Number(a.slice(name.length + 3)) : fallback;
+};
+const ROWS = arg('rows', 10_000);
+const RUNS = arg('runs', 5);
+const LOOKUPS = 1_000;
+
+@Entity({ name: 'enc_people' })
+class EncPerson {
+  @PrimaryGeneratedColumn()
+  id!: number;
+  @Column({ type: 'varchar', length: 100 })
+  name!: string;
+  @Encrypted()
+  email!: string;
+  @BlindIndex({ of: 'email', unique: true, nullable: false })
+  emailHash!: string;
+  @Encrypted()
+  phone!: string;
+  @BlindIndex({ of: 'phone', normalize: ['phone'] })
+  phoneHash!: string | null;
+  @Encrypted({ type: 'date' })
+  dob!: Date;
+}
+
+/** The same data in the clear, with the same unique and plain indexes. */
+@Entity({ name: 'plain_people' })
+class PlainPerson {
+  @PrimaryGeneratedColumn()
+  id!: number;
+  @Column({ type: 'varchar', length: 100 })
+  name!: string;
+  @Column({ type: 'varchar', length: 200, unique: true })
+  email!: string;
+  @Column({ type: 'varchar', length: 64, nullable: true })
+  phone!: string;
+  @Column({ type: 'varchar', length: 40 })
+  dob!: string;
+}
+
+const people = (n: number) =>
+  Array.from({ length: n }, (_, i) => ({
+    name: `person ${i}`,
+    email: `person.${i}.${randomBytes(3).toString('hex')}@examplemail.com`,
+    phone: `+34 600 ${String(i).padStart(6, '0')}`,
+    dob: new Date(Date.UTC(1950 + (i % 50), i % 12, 1 + (i % 28))),
+  }));
+
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const time = async (fn: () => Promise<unknown>): Promise<number> => {
+  const t = performance.now();
+  await fn();
+  return performance.now() - t;
+};
+
+interface Row {
+  db: string;
+  operation: string;
+  plain: number;
+  encrypted: number;
+}
+
+const benchOn = async (label: string, options: DataSourceOptions, reset: () => Promise<void>): Promise<Row[]> => {
+  const results: Record<string, { plain: number[]; encrypted: number[] }> = {};
+  const add = (op: string, kind: 'plain' | 'encrypted', ms: number) => {
+    results[op] ??= { plain: [], encrypted: [] };
+    results[op][kind].push(ms);
+  };
+  const qapi = new QuantumApiClient({ env: {}, local: { store: 'memory' } });
+  await qapi.backend.encryption.createKey({ algorithm: 'ML-KEM-768', setAsDefault: true });
+  for (let run = 0; run < RUNS + 1; run++) {
+    await reset();
+    const ds = await new DataSource({ ...options, entities: [EncPerson, PlainPerson], synchronize: true }).initialize();
+    const reg = await registerQuantumApi(ds, { backend: qapi.backend.encryption });
+    const data = people(ROWS);
+    const plainRepo = ds.getRepository(PlainPerson);
+    const encRepo = ds.getRepository(EncPerson);
+    const enc = encryptedRepository(encRepo);
+    const keep = run > 0; // the first run warms up the JIT and the connection
+    const measure = async (op: string, plain: () => Promise<unknown>, encrypted: () => Promise<unknown>) => {
+      // Alternate the order so that neither side always runs on a warmer cache.
+      const first = run % 2 === 0;
+      const a = await time(first ? plain : encrypted);
+      const b = await time(first ? encrypted : plain);
+      if (keep) {
+        add(op, 'plain', first ? a : b);
+        add(op, 'encrypted', first ? b : a);
+      }
+    };
+    await measure(
+      `save ${ROWS} rows`,
+      () =>
+        plainRepo.save(
+          data.map((d) => plainRepo.create({ ...d, dob: d.dob.toISOString() })),
+          { chunk: 500 },
+        ),
+      () =>
+        encRepo.save(
+          data.map((d) => encRepo.create(d)),
+          { chunk: 500 },
+        ),
+    );
+    await measure(
+      `find ${ROWS} rows`,
+      () => plainRepo.find(),
+      () => encRepo.find(),
+    );
+    const picks = Array.from({ length: LOOKUPS }, (_, i) => data[(i * 7919) % ROWS]!.email);
+    await measure(
+      `${LOOKUPS} x findOneBy(email)`,
+      async () => {
+        for (const email of picks) await plainRepo.findOneBy({ email });
+      },
+      async () => {
+        for (const email of picks) await enc.findOneBy({ email });
+      },
+    );
+    reg.close();
+    await ds.destroy();
+  }
+  return Object.entries(results).map(([operation, r]) => ({
+    db: label,
+    operation,
+    plain: median(r.plain),
+    encrypted: median(r.encrypted),
+  }));
+};
+
+const main = async () => {
+  const rows: Row[] = [];
+  rows.push(...(await benchOn('SQLite (memory)', { type: 'better-sqlite3', database: ':memory:' }, async () => {})));
+  if (!process.argv.includes('--no-pg')) {
+    const url = process.env.QAPI_TEST_PG_URL ?? 'postgresql://postgres@127.0.0.1:5432/test';
+    const schema = `qapi_bench_${randomBytes(4).toString('hex')}`;
+    const admin = new pg.Client({ connectionString: url });
+    try {
+      await admin.connect();
+    } catch {
+      process.stderr.write('PostgreSQL not reachable: skipped\n');
+    }
+    if ((admin as unknown as { _connected?: boolean })._connected) {
+      try {
+        rows.push(
+          ...(await benchOn(
+            'PostgreSQL',
+            { type: 'postgres', url, schema, extra: { options: `-c search_path=${schema}` } },
+            async () => {
+              await admin.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+              await admin.query(`CREATE SCHEMA ${schema}`);
+            },
+          )),
+        );
+      } finally {
+        await admin.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+        await admin.end();
+      }
+    }
+  }
+  const lines = [
+    `Node ${process.versions.node}, TypeORM 1.1.1, ${ROWS} rows, median of ${RUNS} runs (after one warm-up run).`,
+    '',
+    '| database | operation | plain TypeORM (ms) | @quantumapi/typeorm (ms) | ratio |',
+    '| --- | --- | ---: | ---: | ---: |',
+    ...rows.map(
+      (r) =>
+        `| ${r.db} | ${r.operation} | ${r.plain.toFixed(0)} | ${r.encrypted.toFixed(0)} | ${(r.encrypted / r.plain).toFixed(2)}x |`,
+    ),
+  ];
+  process.stdout.write(`${lines.join('\n')}\n`);
+};
+
+await main();

@@ -1,0 +1,187 @@
+/**
+ * The per-DataSource state: the field engine, one synchronous blind-index function per index
+ * definition, and the batches that turn a bulk save or find into one engine call.
+ */
+import type {
+  BlindIndexDefinition,
+  DecryptItem,
+  EncryptItem,
+  FieldEngine,
+  FieldValue,
+  FieldValueType,
+} from '@quantumapi/sdk/fields';
+import { FieldConfigError } from '@quantumapi/sdk/fields';
+import type { DataSource, EntityMetadata, ObjectLiteral } from 'typeorm';
+import { SlotBatch } from './batch.js';
+import { type ResolvedEntity, type ResolvedField, resolveEntity, toFieldValue, unsupported } from './model.js';
+
+type Indexer = (value: FieldValue) => string;
+
+interface Pending {
+  readonly plain: unknown;
+  readonly ciphertext: string;
+}
+
+/** Equality of two decrypted values of one field; anything uncertain counts as changed. */
+const sameValue = (f: ResolvedField, a: unknown, b: unknown): boolean => {
+  if (a === b) return true;
+  if (a === null || b === null || a === undefined || b === undefined) return false;
+  switch (f.type) {
+    case 'date':
+      return a instanceof Date && b instanceof Date && a.getTime() === b.getTime();
+    case 'bytes':
+      return (
+        a instanceof Uint8Array && b instanceof Uint8Array && a.length === b.length && a.every((x, i) => x === b[i])
+      );
+    case 'json':
+      try {
+        return JSON.stringify(a) === JSON.stringify(b);
+      } catch {
+        return false;
+      }
+    default:
+      return Object.is(a, b);
+  }
+};
+
+export class QuantumApiAdapter {
+  readonly engine: FieldEngine;
+  readonly dataSource: DataSource;
+  readonly #indexers = new Map<BlindIndexDefinition, Indexer>();
+  readonly #encrypt: SlotBatch<EncryptItem>;
+  readonly #decrypt: SlotBatch<DecryptItem<FieldValueType>>;
+  readonly #decryptLenient: SlotBatch<DecryptItem<FieldValueType>>;
+  /** Plaintexts swapped out of an entity during a write, put back once the write is done. */
+  readonly #pending = new WeakMap<object, Map<string, Pending>>();
+
+  constructor(dataSource: DataSource, engine: FieldEngine) {
+    this.dataSource = dataSource;
+    this.engine = engine;
+    this.#encrypt = new SlotBatch((items) => engine.encryptMany(items));
+    this.#decrypt = new SlotBatch((items) => engine.decryptMany(items));
+    this.#decryptLenient = new SlotBatch((items) => engine.decryptMany(items, { migration: 'accept-plaintext' }));
+  }
+
+  /** Resolves every entity and loads every index key now, so writes and lookups stay synchronous. */
+  async prepare(): Promise<void> {
+    await this.engine.prepare();
+    for (const m of this.dataSource.entityMetadatas) {
+      const e = resolveEntity(m);
+      if (!e) continue;
+      for (const f of e.fields.values()) {
+        if (f.index && !this.#indexers.has(f.index.definition)) {
+          this.#indexers.set(f.index.definition, await this.engine.indexer(f.index.definition));
+        }
+      }
+    }
+  }
+
+  entity(metadata: EntityMetadata): ResolvedEntity | undefined {
+    return resolveEntity(metadata);
+  }
+
+  /** Blind index of an application value for an encrypted field (type-checked). */
+  indexValue(f: ResolvedField, value: unknown): string {
+    if (!f.index) throw unsupported(f, 'filtering by value', 'it has no @BlindIndex');
+    const indexer = this.#indexers.get(f.index.definition);
+    if (!indexer) {
+      throw new FieldConfigError(`${f.entity} is not part of the DataSource registered with QuantumAPI`, {
+        details: { entity: f.entity },
+      });
+    }
+    return indexer(toFieldValue(f, value));
+  }
+
+  /**
+   * Replaces the plaintext of every encrypted property present on `entity` by its ciphertext and
+   * fills the blind-index properties. The entity is the application's object (save) or the
+   * values of an insert/update query.
+   */
+  async seal(metadata: EntityMetadata, entity: ObjectLiteral, databaseEntity?: ObjectLiteral): Promise<void> {
+    const model = resolveEntity(metadata);
+    if (!model) return;
+    const pending = this.#pending.get(entity);
+    const queued: { f: ResolvedField; plain: unknown; value: FieldValue }[] = [];
+    for (const f of model.fields.values()) {
+      let plain: unknown = entity[f.property];
+      if (plain === undefined) continue;
+      // A retried write after a failed one: the property still holds our ciphertext.
+      const p = pending?.get(f.property);
+      if (p && plain === p.ciphertext) plain = p.plain;
+      if (plain === null) {
+        if (f.index) entity[f.index.property] = null;
+        continue;
+      }
+      if (typeof plain === 'function') throw unsupported(f, 'a raw SQL value');
+      const value = toFieldValue(f, plain);
+      if (f.index) entity[f.index.property] = this.indexValue(f, plain);
+      // save() of a loaded entity: TypeORM compares against the row it just loaded (decrypted by
+      // open()). An unchanged value keeps its stored ciphertext: hand TypeORM the same value on
+      // both sides so the column is left out of the UPDATE, and spend no encryption on it.
+      if (databaseEntity && sameValue(f, plain, databaseEntity[f.property])) {
+        databaseEntity[f.property] = plain;
+        continue;
+      }
+      queued.push({ f, plain, value });
+    }
+    if (queued.length === 0) return;
+    // Queued only once every value passed its checks: a rejected entity queues nothing.
+    for (const q of queued) this.#encrypt.add({ value: q.value, location: q.f.location }, entity, q.f.property);
+    await this.#encrypt.flushed(entity);
+    const saved = pending ?? new Map<string, Pending>();
+    for (const q of queued) saved.set(q.f.property, { plain: q.plain, ciphertext: entity[q.f.property] as string });
+    this.#pending.set(entity, saved);
+  }
+
+  /** After the write: the application's object holds its plaintext values again. */
+  restore(entity: ObjectLiteral | undefined): void {
+    if (!entity) return;
+    const pending = this.#pending.get(entity);
+    if (!pending) return;
+    for (const [prop, p] of pending) if (entity[prop] === p.ciphertext) entity[prop] = p.plain;
+    this.#pending.delete(entity);
+  }
+
+  /** Decrypts a loaded entity in place (fails closed: a value that is not a valid ciphertext throws). */
+  open(metadata: EntityMetadata, entity: ObjectLiteral): Promise<void> | undefined {
+    const model = resolveEntity(metadata);
+    if (!model) return undefined;
+    let strict = false;
+    let lenient = false;
+    for (const f of model.fields.values()) {
+      const v: unknown = entity[f.property];
+      if (v === null || v === undefined) continue;
+      const item = { ciphertext: v as string, location: f.location, type: f.type };
+      if (f.migration) {
+        this.#decryptLenient.add(item, entity, f.property);
+        lenient = true;
+      } else {
+        this.#decrypt.add(item, entity, f.property);
+        strict = true;
+      }
+    }
+    if (strict && lenient) {
+      return Promise.all([this.#decrypt.flushed(entity), this.#decryptLenient.flushed(entity)]).then(() => {});
+    }
+    if (strict) return this.#decrypt.flushed(entity);
+    if (lenient) return this.#decryptLenient.flushed(entity);
+    return undefined;
+  }
+}
+
+const adapters = new WeakMap<DataSource, QuantumApiAdapter>();
+
+export const attachAdapter = (ds: DataSource, a: QuantumApiAdapter): void => {
+  if (adapters.has(ds)) throw new FieldConfigError('QuantumAPI is already registered on this DataSource');
+  adapters.set(ds, a);
+};
+
+export const detachAdapter = (ds: DataSource): void => {
+  adapters.delete(ds);
+};
+
+export const adapterOf = (ds: DataSource): QuantumApiAdapter => {
+  const a = adapters.get(ds);
+  if (!a) throw new FieldConfigError('registerQuantumApi(dataSource, ...) has not been called for this DataSource');
+  return a;
+};

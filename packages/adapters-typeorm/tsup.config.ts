@@ -1,0 +1,12 @@
+import { defineConfig } from 'tsup';
+
+export default defineConfig({
+  entry: { index: 'src/index.ts' },
+  format: ['esm', 'cjs'],
+  dts: true,
+  sourcemap: true,
+  clean: true,
+  target: 'node20',
+  // Peers and the sdk are resolved by the application, never bundled.
+  external: ['typeorm', 'reflect-metadata', /^@quantumapi\/sdk/],
+});

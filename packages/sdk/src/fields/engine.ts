@@ -1,0 +1,429 @@
+/**
+ * The field engine: typed values in, compact field ciphertexts out, and blind indexes, all on
+ * cached data keys. Every ORM adapter sits on this, so the bytes are identical across ORMs.
+ *
+ * Hot path: after one await for the key, each field is one AEAD call (and one MAC per index);
+ * bulk calls take one key for the whole batch.
+ */
+import { defaultProviders } from '#runtime';
+import { z } from 'zod';
+import type { AeadProvider, RandomSource } from '../crypto/providers.js';
+import {
+  DecryptionFailedError,
+  InvalidCiphertextError,
+  InvalidInputError,
+  InvalidOptionsError,
+  KeyStateError,
+} from '../errors.js';
+import {
+  type BlindIndexDefinition,
+  computeIndex,
+  type HmacSha3_256,
+  type ResolvedIndex,
+  resolveIndex,
+  validateIndexDefinition,
+} from './blind-index.js';
+import {
+  type CachedKey,
+  DataKeyCache,
+  type DataKeyCachePolicy,
+  type DataKeyCacheStats,
+  DEFAULT_CACHE_POLICY,
+  type FieldKeyBackend,
+} from './data-key-cache.js';
+import { type DataKeyDirectory, INDEX_ROOT_ID } from './data-key-directory.js';
+import {
+  FIELD_NONCE_LENGTH,
+  type FieldLocation,
+  fieldAad,
+  looksLikeFieldCiphertext,
+  parseField,
+  serializeField,
+} from './format.js';
+import {
+  decodeValue,
+  decodeValueAs,
+  encodeValue,
+  type FieldValue,
+  type FieldValueOf,
+  type FieldValueType,
+} from './value-codec.js';
+
+/**
+ * `accept-plaintext`: while a column is being migrated, values that are not field ciphertexts
+ * (no `qf1.` prefix) are returned as they are. Anything that looks like a ciphertext still has to
+ * decrypt. Named explicitly so that it is never on by accident.
+ */
+export type MigrationMode = 'accept-plaintext';
+
+export interface FieldEngineOptions {
+  /** Only generateDataKey and unwrapKey are used: any backend (local or http) fits. */
+  readonly backend: FieldKeyBackend;
+  readonly directory: DataKeyDirectory;
+  /** Bound into blind-index keys and directory records. Default "default". */
+  readonly tenant?: string;
+  /** Backend key that wraps data keys; the backend's default encryption key when absent. */
+  readonly keyId?: string;
+  readonly cache?: Partial<DataKeyCachePolicy>;
+  readonly providers?: { readonly aead: AeadProvider; readonly random: RandomSource };
+  /** Faster HMAC-SHA3-256 (e.g. node:crypto); noble otherwise. Must produce standard HMAC-SHA3-256. */
+  readonly hmacSha3_256?: HmacSha3_256;
+  readonly now?: () => number;
+}
+
+export interface FieldSealer {
+  readonly remaining: number;
+  encrypt(value: FieldValue, location: FieldLocation): string;
+}
+
+export interface DecryptOptions {
+  readonly migration?: MigrationMode;
+}
+
+export interface EncryptItem {
+  readonly value: FieldValue;
+  readonly location: FieldLocation;
+}
+
+export interface DecryptItem<T extends FieldValueType = FieldValueType> {
+  readonly ciphertext: string;
+  readonly location: FieldLocation;
+  readonly type: T;
+}
+
+const optionsSchema = z.object({
+  backend: z.custom<FieldKeyBackend>(
+    (b) =>
+      typeof b === 'object' &&
+      b !== null &&
+      typeof (b as FieldKeyBackend).generateDataKey === 'function' &&
+      typeof (b as FieldKeyBackend).unwrapKey === 'function',
+    { message: 'backend must offer generateDataKey and unwrapKey' },
+  ),
+  directory: z.custom<DataKeyDirectory>(
+    (d) =>
+      typeof d === 'object' &&
+      d !== null &&
+      typeof (d as DataKeyDirectory).get === 'function' &&
+      typeof (d as DataKeyDirectory).put === 'function',
+    { message: 'directory must offer get and put' },
+  ),
+  tenant: z.string().min(1).max(200).optional(),
+  keyId: z.string().min(1).optional(),
+  cache: z
+    .object({
+      maxAgeMs: z.number().int().positive().optional(),
+      // 2^32 random 96-bit nonces is the NIST SP 800-38D bound; stay well below it.
+      maxUses: z
+        .number()
+        .int()
+        .positive()
+        .max(2 ** 31)
+        .optional(),
+      maxEntries: z.number().int().positive().optional(),
+    })
+    .optional(),
+  providers: z.object({ aead: z.custom<AeadProvider>(), random: z.custom<RandomSource>() }).optional(),
+  hmacSha3_256: z.custom<HmacSha3_256>((f) => typeof f === 'function').optional(),
+  now: z.custom<() => number>((f) => typeof f === 'function').optional(),
+});
+
+// Hot path: a hand-written check rather than zod (it runs once per field).
+const checkLocation = (loc: FieldLocation): void => {
+  if (
+    typeof loc !== 'object' ||
+    loc === null ||
+    typeof loc.table !== 'string' ||
+    loc.table.length === 0 ||
+    typeof loc.column !== 'string' ||
+    loc.column.length === 0 ||
+    (loc.rowKey !== undefined && typeof loc.rowKey !== 'string')
+  ) {
+    throw new InvalidInputError('field location needs table and column');
+  }
+};
+
+export class FieldEngine {
+  readonly tenant: string;
+  readonly policy: DataKeyCachePolicy;
+  readonly #keys: DataKeyCache;
+  readonly #aead: AeadProvider;
+  readonly #random: RandomSource;
+  readonly #backend: FieldKeyBackend;
+  readonly #directory: DataKeyDirectory;
+  readonly #hmac: HmacSha3_256 | undefined;
+  readonly #now: () => number;
+  #root: Promise<Uint8Array> | undefined;
+  #rootKey: Uint8Array | undefined;
+  readonly #indexes = new Map<string, ResolvedIndex>();
+
+  constructor(options: FieldEngineOptions) {
+    const parsed = optionsSchema.safeParse(options);
+    if (!parsed.success) {
+      throw new InvalidOptionsError(
+        `invalid field engine options: ${parsed.error.issues.map((i) => i.path.join('.')).join(', ')}`,
+      );
+    }
+    this.tenant = options.tenant ?? 'default';
+    this.policy = Object.freeze({ ...DEFAULT_CACHE_POLICY, ...(options.cache ?? {}) });
+    this.#aead = options.providers?.aead ?? defaultProviders.aead;
+    this.#random = options.providers?.random ?? defaultProviders.random;
+    this.#backend = options.backend;
+    this.#directory = options.directory;
+    this.#hmac = options.hmacSha3_256;
+    this.#now = options.now ?? Date.now;
+    this.#keys = new DataKeyCache({
+      backend: options.backend,
+      directory: options.directory,
+      tenant: this.tenant,
+      keyId: options.keyId,
+      policy: this.policy,
+      now: this.#now,
+    });
+  }
+
+  /** Backend traffic so far: one generate per rotation, one unwrap per foreign data key. */
+  get stats(): Readonly<DataKeyCacheStats> {
+    return { ...this.#keys.stats };
+  }
+
+  // Nonces come from one CSPRNG draw per 256 fields: a per-call draw costs more than the AES itself.
+  #noncePool: Uint8Array = new Uint8Array(0);
+  #nonceOffset = 0;
+  #nonce(): Uint8Array {
+    if (this.#nonceOffset + FIELD_NONCE_LENGTH > this.#noncePool.length) {
+      this.#noncePool = this.#random.randomBytes(FIELD_NONCE_LENGTH * 256);
+      this.#nonceOffset = 0;
+    }
+    const n = this.#noncePool.subarray(this.#nonceOffset, this.#nonceOffset + FIELD_NONCE_LENGTH);
+    this.#nonceOffset += FIELD_NONCE_LENGTH;
+    return n;
+  }
+
+  // AAD depends only on (data key, table, column) when there is no row key: build it once.
+  readonly #aadCache = new Map<string, Uint8Array>();
+  #aad(dataKeyId: string, loc: FieldLocation): Uint8Array {
+    if (loc.rowKey !== undefined) return fieldAad(dataKeyId, loc);
+    const k = `${dataKeyId}\u0000${loc.table}\u0000${loc.column}`;
+    let aad = this.#aadCache.get(k);
+    if (!aad) {
+      if (this.#aadCache.size >= 10_000) this.#aadCache.clear();
+      aad = fieldAad(dataKeyId, loc);
+      this.#aadCache.set(k, aad);
+    }
+    return aad;
+  }
+
+  #seal(key: CachedKey, value: FieldValue, loc: FieldLocation): string {
+    const nonce = this.#nonce();
+    const sealed = this.#aead.seal(key.key, nonce, encodeValue(value), this.#aad(key.id, loc));
+    return serializeField(key.id, nonce, sealed);
+  }
+
+  async encrypt(value: FieldValue, location: FieldLocation): Promise<string> {
+    checkLocation(location);
+    encodeValue(value); // validate before spending a nonce budget
+    const key = await this.#keys.reserve(1);
+    return this.#seal(key, value, location);
+  }
+
+  /** Many fields with one key lookup per `maxUses` values. */
+  async encryptMany(items: readonly EncryptItem[]): Promise<string[]> {
+    for (const it of items) checkLocation(it.location);
+    const out: string[] = new Array(items.length);
+    for (let start = 0; start < items.length; start += this.policy.maxUses) {
+      const end = Math.min(items.length, start + this.policy.maxUses);
+      const key = await this.#keys.reserve(end - start);
+      for (let i = start; i < end; i++) {
+        const it = items[i]!;
+        out[i] = this.#seal(key, it.value, it.location);
+      }
+    }
+    return out;
+  }
+
+  /**
+   * A synchronous encrypter holding `count` reserved uses of one data key: for tight loops and
+   * streaming bulk writes where one await per field is too much. Throws once the budget is spent
+   * or the key was wiped (close(), eviction); take a new sealer then.
+   */
+  async sealer(count: number): Promise<FieldSealer> {
+    const key = await this.#keys.reserve(count);
+    let remaining = count;
+    return {
+      get remaining() {
+        return remaining;
+      },
+      encrypt: (value, location) => {
+        if (remaining <= 0 || key.wiped) throw new KeyStateError('field sealer is exhausted or its key was wiped');
+        checkLocation(location);
+        remaining--;
+        return this.#seal(key, value, location);
+      },
+    };
+  }
+
+  /** A synchronous blind-index function for one definition (root loaded once, key derived once). */
+  async indexer(def: BlindIndexDefinition): Promise<(values: FieldValue | readonly FieldValue[]) => string> {
+    const idx = await this.#resolved(def);
+    return (v) => computeIndex(idx, Array.isArray(v) ? (v as readonly FieldValue[]) : [v as FieldValue]);
+  }
+
+  #open(key: CachedKey, parsed: ReturnType<typeof parseField>, loc: FieldLocation): Uint8Array {
+    try {
+      return this.#aead.open(key.key, parsed.nonce, parsed.sealed, this.#aad(parsed.dataKeyId, loc));
+    } catch (cause) {
+      // Same error whatever went wrong inside the AEAD: no oracle on which byte was bad.
+      throw new DecryptionFailedError('field ciphertext did not authenticate', {
+        cause,
+        details: { table: loc.table, column: loc.column },
+      });
+    }
+  }
+
+  /** Decrypts and checks the declared type; throws FieldTypeMismatchError when it differs. */
+  async decrypt<T extends FieldValueType>(
+    ciphertext: string,
+    type: T,
+    location: FieldLocation,
+    options: DecryptOptions = {},
+  ): Promise<FieldValueOf[T]> {
+    checkLocation(location);
+    const passthrough = this.#migrationPassthrough(ciphertext, options);
+    if (passthrough.pass) return passthrough.value as FieldValueOf[T];
+    const parsed = parseField(ciphertext);
+    const key = await this.#keys.forDecrypt(parsed.dataKeyId);
+    return decodeValueAs(this.#open(key, parsed, location), type, location.column);
+  }
+
+  /** Decrypts to whatever type was encrypted. */
+  async decryptAny(ciphertext: string, location: FieldLocation): Promise<ReturnType<typeof decodeValue>> {
+    checkLocation(location);
+    const parsed = parseField(ciphertext);
+    const key = await this.#keys.forDecrypt(parsed.dataKeyId);
+    return decodeValue(this.#open(key, parsed, location));
+  }
+
+  /**
+   * Many fields: one key lookup per distinct data key, each group decrypted right after its key
+   * is in hand. Fails closed on the first bad item (throws; nothing partial is returned).
+   */
+  async decryptMany<T extends FieldValueType>(
+    items: readonly DecryptItem<T>[],
+    options: DecryptOptions = {},
+  ): Promise<FieldValueOf[T][]> {
+    const out: FieldValueOf[T][] = new Array(items.length);
+    const groups = new Map<string, { i: number; parsed: ReturnType<typeof parseField> }[]>();
+    for (let i = 0; i < items.length; i++) {
+      const it = items[i]!;
+      checkLocation(it.location);
+      const passthrough = this.#migrationPassthrough(it.ciphertext, options);
+      if (passthrough.pass) {
+        out[i] = passthrough.value as FieldValueOf[T];
+        continue;
+      }
+      const parsed = parseField(it.ciphertext);
+      let g = groups.get(parsed.dataKeyId);
+      if (!g) {
+        g = [];
+        groups.set(parsed.dataKeyId, g);
+      }
+      g.push({ i, parsed });
+    }
+    for (const [id, group] of groups) {
+      const key = this.#keys.peek(id) ?? (await this.#keys.forDecrypt(id));
+      for (const { i, parsed } of group) {
+        const it = items[i]!;
+        out[i] = decodeValueAs(this.#open(key, parsed, it.location), it.type, it.location.column);
+      }
+    }
+    return out;
+  }
+
+  #migrationPassthrough(value: unknown, options: DecryptOptions): { pass: boolean; value?: unknown } {
+    if (typeof value === 'string' && looksLikeFieldCiphertext(value)) return { pass: false };
+    if (options.migration === 'accept-plaintext') return { pass: true, value };
+    if (typeof value !== 'string') throw new InvalidCiphertextError('field ciphertext must be a string');
+    return { pass: false };
+  }
+
+  /** Loads the blind-index root (generating it once per tenant) and a first data key. */
+  async prepare(): Promise<void> {
+    await this.#indexRoot();
+    await this.#keys.reserve(1);
+  }
+
+  #indexRoot(): Promise<Uint8Array> {
+    if (!this.#root) {
+      const p = this.#loadRoot();
+      this.#root = p;
+      p.catch(() => {
+        if (this.#root === p) this.#root = undefined;
+      });
+    }
+    return this.#root;
+  }
+
+  async #loadRoot(): Promise<Uint8Array> {
+    const existing = await this.#directory.get(this.tenant, INDEX_ROOT_ID);
+    if (existing) return this.#unwrapRoot(existing.wrappedKey);
+    const dk = await this.#backend.generateDataKey({ length: 32 });
+    const stored = await this.#directory.put({
+      tenant: this.tenant,
+      id: INDEX_ROOT_ID,
+      purpose: 'index-root',
+      wrappedKey: dk.wrappedKey,
+      keyId: dk.keyId,
+      keyVersion: dk.keyVersion,
+      createdAt: new Date(this.#now()).toISOString(),
+    });
+    if (stored.wrappedKey === dk.wrappedKey) {
+      this.#rootKey = dk.plaintextKey;
+      return dk.plaintextKey;
+    }
+    dk.plaintextKey.fill(0); // another writer created the root first: use theirs
+    return this.#unwrapRoot(stored.wrappedKey);
+  }
+
+  async #unwrapRoot(wrapped: string): Promise<Uint8Array> {
+    const k = await this.#backend.unwrapKey(wrapped);
+    this.#rootKey = k;
+    return k;
+  }
+
+  async #resolved(def: BlindIndexDefinition): Promise<ResolvedIndex> {
+    const cacheKey = `${def.table}\u0000${def.name}`;
+    const hit = this.#indexes.get(cacheKey);
+    if (hit && hit.definition === def) return hit;
+    validateIndexDefinition(def);
+    const root = (def.algorithm ?? 'hmac-sha3-256') === 'sha3-compat' ? undefined : await this.#indexRoot();
+    const r = resolveIndex(def, root, this.tenant, this.#hmac);
+    this.#indexes.set(cacheKey, r);
+    return r;
+  }
+
+  /** Blind index of one value, or of a tuple for a compound index. Lowercase hex. */
+  async blindIndex(def: BlindIndexDefinition, values: FieldValue | readonly FieldValue[]): Promise<string> {
+    const idx = await this.#resolved(def);
+    return computeIndex(idx, Array.isArray(values) ? (values as readonly FieldValue[]) : [values as FieldValue]);
+  }
+
+  async blindIndexMany(
+    def: BlindIndexDefinition,
+    rows: readonly (FieldValue | readonly FieldValue[])[],
+  ): Promise<string[]> {
+    const idx = await this.#resolved(def);
+    return rows.map((v) => computeIndex(idx, Array.isArray(v) ? (v as readonly FieldValue[]) : [v as FieldValue]));
+  }
+
+  /** Wipes every cached key. The engine can be used again; keys are then reloaded. */
+  close(): void {
+    this.#keys.clear();
+    this.#rootKey?.fill(0);
+    this.#rootKey = undefined;
+    this.#root = undefined;
+    this.#indexes.clear();
+  }
+}
+
+export const createFieldEngine = (options: FieldEngineOptions): FieldEngine => new FieldEngine(options);

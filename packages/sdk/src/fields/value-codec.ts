@@ -1,0 +1,169 @@
+/**
+ * Typed plaintext encoding: one type-tag byte, then the value. The tag is inside the AEAD, so the
+ * type is authenticated and decryption returns exactly the JavaScript type that was encrypted.
+ */
+import { fromUtf8, utf8 } from '../crypto/bytes.js';
+import { InvalidCiphertextError, InvalidInputError } from '../errors.js';
+import { FieldTypeMismatchError } from './errors.js';
+
+export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
+
+/** The value types a field can hold. JSON is explicit ({ json }) so a string never turns into JSON. */
+export type FieldValueType = 'string' | 'number' | 'bigint' | 'boolean' | 'date' | 'json' | 'bytes';
+
+export type FieldValue = string | number | bigint | boolean | Date | Uint8Array | { readonly json: JsonValue };
+
+export interface FieldValueOf {
+  string: string;
+  number: number;
+  bigint: bigint;
+  boolean: boolean;
+  date: Date;
+  json: JsonValue;
+  bytes: Uint8Array;
+}
+
+const TAG = {
+  string: 0x01,
+  number: 0x02,
+  bigint: 0x03,
+  boolean: 0x04,
+  date: 0x05,
+  json: 0x06,
+  bytes: 0x07,
+} as const satisfies Record<FieldValueType, number>;
+
+const TYPE_BY_TAG: ReadonlyMap<number, FieldValueType> = new Map(
+  Object.entries(TAG).map(([k, v]) => [v, k as FieldValueType]),
+);
+
+export const valueTypeOf = (value: FieldValue): FieldValueType => {
+  switch (typeof value) {
+    case 'string':
+      return 'string';
+    case 'number':
+      return 'number';
+    case 'bigint':
+      return 'bigint';
+    case 'boolean':
+      return 'boolean';
+    case 'object':
+      if (value instanceof Date) return 'date';
+      if (value instanceof Uint8Array) return 'bytes';
+      if (value !== null && 'json' in value) return 'json';
+      break;
+  }
+  throw new InvalidInputError('unsupported field value type');
+};
+
+const f64 = (n: number): Uint8Array => {
+  const out = new Uint8Array(9);
+  new DataView(out.buffer).setFloat64(1, n, false);
+  return out;
+};
+
+const withTag = (tag: number, body: Uint8Array): Uint8Array => {
+  const out = new Uint8Array(body.length + 1);
+  out[0] = tag;
+  out.set(body, 1);
+  return out;
+};
+
+const te = new TextEncoder();
+/** Tag byte + UTF-8 in one allocation (strings are the common case on the hot path). */
+const taggedUtf8 = (s: string): Uint8Array => {
+  const out = new Uint8Array(1 + s.length * 3);
+  out[0] = TAG.string;
+  const { written } = te.encodeInto(s, out.subarray(1));
+  return out.subarray(0, 1 + written);
+};
+
+export const encodeValue = (value: FieldValue): Uint8Array => {
+  const type = valueTypeOf(value);
+  switch (type) {
+    case 'string':
+      return taggedUtf8(value as string);
+    case 'number': {
+      const out = f64(value as number);
+      out[0] = TAG.number;
+      return out;
+    }
+    case 'bigint':
+      return withTag(TAG.bigint, utf8((value as bigint).toString(10)));
+    case 'boolean':
+      return Uint8Array.of(TAG.boolean, value ? 1 : 0);
+    case 'date': {
+      const t = (value as Date).getTime();
+      if (Number.isNaN(t)) throw new InvalidInputError('cannot encrypt an invalid Date');
+      const out = f64(t);
+      out[0] = TAG.date;
+      return out;
+    }
+    case 'json': {
+      let text: string | undefined;
+      try {
+        text = JSON.stringify((value as { json: JsonValue }).json);
+      } catch (cause) {
+        throw new InvalidInputError('JSON field value is not serializable', { cause });
+      }
+      if (text === undefined) throw new InvalidInputError('JSON field value is not serializable');
+      return withTag(TAG.json, utf8(text));
+    }
+    case 'bytes':
+      return withTag(TAG.bytes, value as Uint8Array);
+  }
+};
+
+const malformed = (type: string): InvalidCiphertextError =>
+  new InvalidCiphertextError('field plaintext has an invalid value encoding', { details: { type } });
+
+const readF64 = (b: Uint8Array, type: string): number => {
+  if (b.length !== 9) throw malformed(type);
+  return new DataView(b.buffer, b.byteOffset, b.byteLength).getFloat64(1, false);
+};
+
+/** Decodes an authenticated plaintext. Malformed bodies are impossible without the key, but still fail closed. */
+export const decodeValue = (b: Uint8Array): { type: FieldValueType; value: FieldValueOf[FieldValueType] } => {
+  const type = TYPE_BY_TAG.get(b[0] ?? -1);
+  if (type === undefined) throw new InvalidCiphertextError('field plaintext has an unknown type tag');
+  const body = b.subarray(1);
+  switch (type) {
+    case 'string':
+      return { type, value: fromUtf8(body) };
+    case 'number':
+      return { type, value: readF64(b, type) };
+    case 'bigint': {
+      const s = fromUtf8(body);
+      if (!/^-?(0|[1-9][0-9]*)$/.test(s)) throw malformed(type);
+      return { type, value: BigInt(s) };
+    }
+    case 'boolean':
+      if (body.length !== 1 || (body[0] !== 0 && body[0] !== 1)) throw malformed(type);
+      return { type, value: body[0] === 1 };
+    case 'date':
+      return { type, value: new Date(readF64(b, type)) };
+    case 'json':
+      try {
+        return { type, value: JSON.parse(fromUtf8(body)) as JsonValue };
+      } catch {
+        // The JSON.parse message quotes the input: keep it out of the error (no cause).
+        throw new InvalidCiphertextError('field plaintext has an invalid value encoding', { details: { type } });
+      }
+    case 'bytes':
+      return { type, value: body.slice() };
+  }
+};
+
+export const decodeValueAs = <T extends FieldValueType>(
+  b: Uint8Array,
+  expected: T,
+  column: string,
+): FieldValueOf[T] => {
+  const { type, value } = decodeValue(b);
+  if (type !== expected) {
+    throw new FieldTypeMismatchError(`column ${column} holds a ${type}, declared as ${expected}`, {
+      details: { column, expected, actual: type },
+    });
+  }
+  return value as FieldValueOf[T];
+};

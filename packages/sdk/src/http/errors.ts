@@ -1,0 +1,99 @@
+/**
+ * Maps an http error response to the same typed errors the local engine throws: first by the
+ * server's `code` (when it is one of ours), then by HTTP status. The request id is kept on the
+ * error. Server messages are shortened and scrubbed of the API key; request bodies never appear.
+ */
+import {
+  ConflictError,
+  ERROR_CODES,
+  type ErrorCode,
+  InvalidInputError,
+  NotFoundError,
+  PermissionDeniedError,
+  QuantumApiError,
+  type QuantumApiErrorOptions,
+  RateLimitedError,
+  ServerError,
+  UnauthenticatedError,
+} from '../errors.js';
+import * as errors from '../errors.js';
+import { errorBodySchema } from './wire.js';
+
+type ErrorClass = new (message: string, options?: QuantumApiErrorOptions) => QuantumApiError;
+
+/** Every concrete error class, by its code. */
+const CLASS_BY_CODE: ReadonlyMap<string, ErrorClass> = (() => {
+  const m = new Map<string, ErrorClass>();
+  for (const value of Object.values(errors)) {
+    if (typeof value !== 'function' || value === QuantumApiError) continue;
+    if (!(value.prototype instanceof QuantumApiError)) continue;
+    try {
+      const code = (new (value as ErrorClass)('probe') as QuantumApiError).code;
+      if (!m.has(code)) m.set(code, value as ErrorClass);
+    } catch {
+      // Not a (message, options) error class: skip.
+    }
+  }
+  return m;
+})();
+
+const KNOWN = new Set<string>(ERROR_CODES);
+const MAX_MESSAGE = 200;
+
+const byStatus = (status: number): ErrorClass => {
+  if (status === 401) return UnauthenticatedError;
+  if (status === 403) return PermissionDeniedError;
+  if (status === 404) return NotFoundError;
+  if (status === 409) return ConflictError;
+  if (status === 429) return RateLimitedError;
+  if (status === 400 || status === 413 || status === 422) return InvalidInputError;
+  return ServerError;
+};
+
+export interface HttpErrorContext {
+  readonly operation: string;
+  readonly status: number;
+  readonly body: unknown;
+  readonly headerRequestId: string | undefined;
+  readonly retryAfterSeconds: number | undefined;
+  /** Removed from any server message before it becomes part of ours. */
+  readonly secrets: readonly string[];
+}
+
+const scrub = (text: string, secrets: readonly string[]): string => {
+  let t = text.length > MAX_MESSAGE ? `${text.slice(0, MAX_MESSAGE)}...` : text;
+  for (const s of secrets) if (s) t = t.split(s).join('[redacted]');
+  return t;
+};
+
+export const errorFromResponse = (ctx: HttpErrorContext): QuantumApiError => {
+  const parsed = errorBodySchema.safeParse(ctx.body);
+  let code: string | undefined;
+  let message: string | undefined;
+  let requestId = ctx.headerRequestId;
+  let details: Record<string, string | number | boolean> = {};
+  let hint: string | undefined;
+  if (parsed.success) {
+    const b = parsed.data;
+    const nested = errorBodySchema.safeParse(b.error);
+    const inner = nested.success && typeof b.error === 'object' ? nested.data : undefined;
+    code = b.code ?? inner?.code ?? undefined;
+    message = b.message ?? inner?.message ?? b.title ?? undefined;
+    requestId = b.requestId ?? inner?.requestId ?? requestId;
+    details = { ...(inner?.details ?? {}), ...(b.details ?? {}) };
+    if (typeof b.error === 'string') hint = b.error;
+  }
+  const Cls = code && KNOWN.has(code) ? (CLASS_BY_CODE.get(code) ?? byStatus(ctx.status)) : byStatus(ctx.status);
+  const text = `${ctx.operation} failed: HTTP ${ctx.status}${hint ? ` ${hint}` : ''}${message ? `: ${scrub(message, ctx.secrets)}` : ''}`;
+  const opts: QuantumApiErrorOptions = {
+    details: {
+      ...details,
+      status: ctx.status,
+      ...(ctx.retryAfterSeconds !== undefined ? { retryAfterSeconds: ctx.retryAfterSeconds } : {}),
+    },
+    ...(requestId ? { requestId } : {}),
+  };
+  // A code we know but have no class for (a later namespace's): keep the code on the root class.
+  if (code && KNOWN.has(code) && !CLASS_BY_CODE.has(code)) return new QuantumApiError(code as ErrorCode, text, opts);
+  return new Cls(text, opts);
+};

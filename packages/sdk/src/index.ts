@@ -1,0 +1,16 @@
+/** `@quantumapi/sdk`: the QuantumApiClient, its namespaces, backends and stores. */
+export { QuantumApiClient } from './client/client.js';
+export type { QuantumApiClientOptions, LocalOptions } from './client/options.js';
+export { API_KEY_ENV, BASE_URL_ENV, STORE_PATH_ENV } from './client/options.js';
+export * from './client/encryption.js';
+export type { PagedAsyncIterable } from './client/paging.js';
+export type * from './backend/types.js';
+export * from './errors.js';
+export type { KeyAlgorithm, KemAlgorithm, MlDsaAlgorithm, SignatureAlgorithm } from './crypto/algorithms.js';
+export { KEY_ALGORITHMS } from './crypto/algorithms.js';
+export { createLocalBackend, DEFAULT_TENANT, type LocalBackendOptions } from './local/engine.js';
+export { MemoryStore } from './local/stores/memory.js';
+export { FileStore, type FileStoreOptions } from './local/stores/file.js';
+export type { RecordStore, StoredRecord, ListOptions } from './local/stores/types.js';
+export type { LocalContext, TenantKeyring } from './local/context.js';
+export { MASTER_KEY_ENV, parseMasterKey } from './local/master-key.js';

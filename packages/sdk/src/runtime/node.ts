@@ -1,0 +1,116 @@
+/**
+ * Node: node:crypto AES-256-GCM and randomness; ML-KEM / ML-DSA native where node:crypto has them
+ * (see native-pq.ts for how that is decided), noble otherwise. Same bytes either way.
+ */
+import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { nobleKem, nobleSignature } from '../crypto/noble-provider.js';
+import type { KemAlgorithm, MlDsaAlgorithm } from '../crypto/algorithms.js';
+import type {
+  AeadProvider,
+  CryptoProviders,
+  KemProvider,
+  PrivateKeyHandle,
+  RandomSource,
+  SignatureProvider,
+} from '../crypto/providers.js';
+import { DecryptionFailedError, InvalidInputError, InvalidKeyError } from '../errors.js';
+import { detectNativePq, type NativePq } from './native-pq.js';
+
+const TAG = 16;
+// noble's GCM refuses nonces under 8 bytes while OpenSSL takes any non-empty one; we hold node to
+// noble's rule so that no input is accepted by one provider and refused by the other.
+const MIN_NONCE = 8;
+
+const checkNonce = (nonce: Uint8Array): void => {
+  if (nonce.length < MIN_NONCE) {
+    throw new InvalidInputError(`AES-256-GCM nonce must be at least ${MIN_NONCE} bytes`, {
+      details: { length: nonce.length },
+    });
+  }
+};
+
+export const nodeAead: AeadProvider = {
+  name: 'node',
+  seal(key, nonce, plaintext, aad) {
+    if (key.length !== 32) throw new InvalidKeyError('AES-256-GCM key must be 32 bytes');
+    checkNonce(nonce);
+    const c = createCipheriv('aes-256-gcm', key, nonce, { authTagLength: TAG });
+    if (aad) c.setAAD(aad);
+    const head = c.update(plaintext);
+    const tail = c.final();
+    const out = new Uint8Array(head.length + tail.length + TAG);
+    out.set(head, 0);
+    out.set(tail, head.length);
+    out.set(c.getAuthTag(), head.length + tail.length);
+    return out;
+  },
+  open(key, nonce, ciphertextAndTag, aad) {
+    if (key.length !== 32) throw new InvalidKeyError('AES-256-GCM key must be 32 bytes');
+    checkNonce(nonce);
+    if (ciphertextAndTag.length < TAG) throw new DecryptionFailedError('AES-256-GCM input shorter than its tag');
+    try {
+      const d = createDecipheriv('aes-256-gcm', key, nonce, { authTagLength: TAG });
+      if (aad) d.setAAD(aad);
+      d.setAuthTag(ciphertextAndTag.subarray(ciphertextAndTag.length - TAG));
+      const head = d.update(ciphertextAndTag.subarray(0, ciphertextAndTag.length - TAG));
+      const tail = d.final();
+      const out = new Uint8Array(head.length + tail.length);
+      out.set(head, 0);
+      out.set(tail, head.length);
+      return out;
+    } catch (cause) {
+      throw new DecryptionFailedError('AES-256-GCM authentication failed', { cause });
+    }
+  },
+};
+
+export const nodeRandom: RandomSource = {
+  name: 'node',
+  randomBytes: (n) => new Uint8Array(randomBytes(n)),
+};
+
+let detected: NativePq | undefined;
+/**
+ * What this process's node:crypto offers natively. Probed once, on first use of a PQ provider
+ * rather than at import: the probe costs tens of milliseconds and many programs only need AES.
+ */
+export const nativePq = (): NativePq => {
+  detected ??= detectNativePq();
+  return detected;
+};
+
+const kem = (): KemProvider => nativePq().kem ?? nobleKem;
+const signature = (): SignatureProvider => nativePq().signature ?? nobleSignature;
+
+/** ML-KEM: node-native where node:crypto has it, noble otherwise; `name` says which. */
+export const nodeKem: KemProvider = Object.freeze({
+  get name() {
+    return kem().name;
+  },
+  supports: (alg: KemAlgorithm) => kem().supports(alg),
+  keyPairFromSeed: (alg: KemAlgorithm, seed: Uint8Array) => kem().keyPairFromSeed(alg, seed),
+  encapsulate: (alg: KemAlgorithm, publicKey: Uint8Array) => kem().encapsulate(alg, publicKey),
+  decapsulate: (alg: KemAlgorithm, privateKey: PrivateKeyHandle, encapsulatedKey: Uint8Array) =>
+    kem().decapsulate(alg, privateKey, encapsulatedKey),
+});
+
+/** ML-DSA: node-native where node:crypto has it, noble otherwise; `name` says which. */
+export const nodeSignature: SignatureProvider = Object.freeze({
+  get name() {
+    return signature().name;
+  },
+  supports: (alg: MlDsaAlgorithm) => signature().supports(alg),
+  keyPairFromSeed: (alg: MlDsaAlgorithm, seed: Uint8Array) => signature().keyPairFromSeed(alg, seed),
+  sign: (alg: MlDsaAlgorithm, privateKey: PrivateKeyHandle, message: Uint8Array, context?: Uint8Array) =>
+    signature().sign(alg, privateKey, message, context),
+  verify: (alg: MlDsaAlgorithm, publicKey: Uint8Array, message: Uint8Array, sig: Uint8Array, context?: Uint8Array) =>
+    signature().verify(alg, publicKey, message, sig, context),
+});
+
+export const runtimeName = 'node' as const;
+export const defaultProviders: CryptoProviders = Object.freeze({
+  aead: nodeAead,
+  kem: nodeKem,
+  signature: nodeSignature,
+  random: nodeRandom,
+});

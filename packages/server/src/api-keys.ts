@@ -1,0 +1,99 @@
+/**
+ * API keys: `qapi_` + 32 random bytes (base64url). Only a hash is stored: HMAC-SHA-256 under the
+ * server pepper when one is configured (a stolen table alone then cannot even be brute-forced
+ * offline), else SHA-256 (the key has 256 bits of entropy, so a plain hash is not guessable).
+ * Every request looks its key up in the store: revocation takes effect on the next request.
+ */
+import { createHash, createHmac, randomBytes, randomUUID } from 'node:crypto';
+import type { RecordStore } from '@quantumapi/sdk';
+
+export const SCOPES = ['encryption:write', 'encryption:read', 'keys:read', 'keys:write'] as const;
+export type Scope = (typeof SCOPES)[number];
+
+const SYSTEM = '_system';
+const BY_HASH = 'api_keys';
+const BY_ID = 'api_key_ids';
+const KEY_RE = /^qapi_[A-Za-z0-9_-]{43}$/;
+export const TENANT_RE = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
+
+export interface ApiKeyRecord {
+  readonly v: 1;
+  readonly keyId: string;
+  readonly tenant: string;
+  readonly scopes: readonly Scope[];
+  readonly name?: string;
+  readonly createdAt: string;
+  readonly revokedAt?: string;
+}
+
+export interface IssuedApiKey {
+  /** Shown once; never stored. */
+  readonly apiKey: string;
+  readonly keyId: string;
+  readonly tenant: string;
+  readonly scopes: readonly Scope[];
+}
+
+export class ApiKeyService {
+  readonly #store: RecordStore;
+  readonly #pepper: Uint8Array | undefined;
+
+  constructor(store: RecordStore, pepper?: Uint8Array) {
+    this.#store = store;
+    this.#pepper = pepper;
+  }
+
+  hash(apiKey: string): string {
+    return this.#pepper
+      ? createHmac('sha256', this.#pepper).update(apiKey).digest('hex')
+      : createHash('sha256').update(apiKey).digest('hex');
+  }
+
+  async issue(tenant: string, scopes: readonly Scope[] = SCOPES, name?: string): Promise<IssuedApiKey> {
+    if (!TENANT_RE.test(tenant)) throw new RangeError('tenant must be 1-64 characters of [A-Za-z0-9_.-]');
+    const apiKey = `qapi_${randomBytes(32).toString('base64url')}`;
+    const keyId = randomUUID();
+    const hash = this.hash(apiKey);
+    const record: ApiKeyRecord = {
+      v: 1,
+      keyId,
+      tenant,
+      scopes: [...scopes],
+      ...(name ? { name } : {}),
+      createdAt: new Date().toISOString(),
+    };
+    await this.#store.put(SYSTEM, BY_HASH, hash, record, 0);
+    await this.#store.put(SYSTEM, BY_ID, keyId, { hash }, 0);
+    return { apiKey, keyId, tenant, scopes: record.scopes };
+  }
+
+  /** The active record for a presented key, or undefined. Store failures propagate (fail closed). */
+  async authenticate(apiKey: string): Promise<ApiKeyRecord | undefined> {
+    if (!KEY_RE.test(apiKey)) return undefined;
+    const r = await this.#store.get<ApiKeyRecord>(SYSTEM, BY_HASH, this.hash(apiKey));
+    if (!r || r.data.revokedAt !== undefined) return undefined;
+    return r.data;
+  }
+
+  async revoke(keyId: string): Promise<boolean> {
+    const ref = await this.#store.get<{ hash: string }>(SYSTEM, BY_ID, keyId);
+    if (!ref) return false;
+    for (;;) {
+      const r = await this.#store.get<ApiKeyRecord>(SYSTEM, BY_HASH, ref.data.hash);
+      if (!r) return false;
+      if (r.data.revokedAt) return true;
+      try {
+        await this.#store.put(
+          SYSTEM,
+          BY_HASH,
+          ref.data.hash,
+          { ...r.data, revokedAt: new Date().toISOString() },
+          r.revision,
+        );
+        return true;
+      } catch (e) {
+        if ((e as { code?: string }).code !== 'CONFLICT') throw e;
+      }
+    }
+  }
+}

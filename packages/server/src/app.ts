@@ -1,0 +1,160 @@
+/**
+ * The HTTP application: request id -> log -> body limit -> API key -> rate limit -> scope -> route.
+ * Encryption routes live in encryption-routes.ts; this file is the pipeline around them.
+ */
+import { randomUUID } from 'node:crypto';
+import type { RecordStore } from '@quantumapi/sdk';
+import { type Context, Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import type { ApiKeyRecord, ApiKeyService, Scope } from './api-keys.js';
+import { registerEncryptionRoutes } from './encryption-routes.js';
+import { errorBody, toErrorResponse } from './http-errors.js';
+import type { Logger } from './log.js';
+import type { RateLimiter } from './rate-limit.js';
+import type { TenantBackends } from './tenants.js';
+
+export interface AppDeps {
+  readonly store: RecordStore;
+  readonly apiKeys: ApiKeyService;
+  readonly tenants: TenantBackends;
+  readonly limiter: RateLimiter;
+  readonly logger: Logger;
+  /** Largest request body accepted, in bytes. */
+  readonly bodyLimitBytes: number;
+  /** Where the API is mounted; the sdk's default base URL ends in /api/v1. */
+  readonly basePath?: string;
+}
+
+export interface AppVars {
+  requestId: string;
+  auth: ApiKeyRecord;
+}
+export type AppEnv = { Variables: AppVars };
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
+
+export const sendError = (c: Context<AppEnv>, e: unknown) => {
+  const { status, body } = toErrorResponse(e, c.get('requestId'));
+  return c.json(body, status as 400);
+};
+
+export const createApp = (deps: AppDeps): Hono<AppEnv> => {
+  const app = new Hono<AppEnv>();
+  const base = deps.basePath ?? '/api/v1';
+
+  app.use('*', async (c, next) => {
+    const given = c.req.header('x-request-id');
+    const requestId = given && REQUEST_ID.test(given) ? given : randomUUID();
+    c.set('requestId', requestId);
+    const started = performance.now();
+    try {
+      await next();
+    } finally {
+      c.header('x-request-id', requestId);
+      const auth = c.get('auth') as ApiKeyRecord | undefined;
+      deps.logger.log(c.res.status >= 500 ? 'error' : 'info', 'request', {
+        requestId,
+        method: c.req.method,
+        route: c.req.routePath,
+        status: c.res.status,
+        durationMs: Math.round((performance.now() - started) * 100) / 100,
+        ...(auth ? { tenant: auth.tenant, apiKeyId: auth.keyId } : {}),
+      });
+    }
+  });
+
+  app.onError((e, c) => {
+    deps.logger.log('error', 'unhandled error', {
+      requestId: c.get('requestId'),
+      errorName: e.name,
+      ...('code' in e && typeof e.code === 'string' ? { code: e.code } : {}),
+    });
+    return sendError(c, e);
+  });
+
+  app.notFound((c) => c.json(errorBody('NOT_FOUND', 'no such route', c.get('requestId')), 404));
+
+  const health = (c: Context<AppEnv>) => c.json({ status: 'ok' });
+  const ready = async (c: Context<AppEnv>) => {
+    try {
+      // A read through the same path every request takes: fails when the database does.
+      await deps.store.get('_system', '_meta', 'master-key-check');
+      return c.json({ status: 'ready' });
+    } catch {
+      return c.json(errorBody('STORE_UNAVAILABLE', 'the store is unavailable', c.get('requestId')), 503);
+    }
+  };
+  for (const p of ['', base]) {
+    app.get(`${p}/health`, health);
+    app.get(`${p}/ready`, ready);
+  }
+
+  const api = new Hono<AppEnv>();
+  api.use(
+    '*',
+    bodyLimit({
+      maxSize: deps.bodyLimitBytes,
+      onError: (c) =>
+        c.json(
+          errorBody('INVALID_INPUT', `request body larger than ${deps.bodyLimitBytes} bytes`, c.get('requestId'), {
+            details: { limitBytes: deps.bodyLimitBytes },
+          }),
+          413,
+        ),
+    }),
+  );
+
+  api.use('*', async (c, next) => {
+    const header = c.req.header('x-api-key') ?? bearer(c.req.header('authorization'));
+    if (!header) {
+      c.header('www-authenticate', 'ApiKey');
+      return c.json(errorBody('UNAUTHENTICATED', 'missing API key (X-Api-Key)', c.get('requestId')), 401);
+    }
+    let auth: ApiKeyRecord | undefined;
+    try {
+      auth = await deps.apiKeys.authenticate(header);
+    } catch (e) {
+      // Cannot check the key: refuse, never let it through.
+      return sendError(c, e);
+    }
+    if (!auth) return c.json(errorBody('UNAUTHENTICATED', 'invalid or revoked API key', c.get('requestId')), 401);
+    c.set('auth', auth);
+    const decision = deps.limiter.take(auth.tenant);
+    if (!decision.ok) {
+      c.header('retry-after', String(decision.retryAfterSeconds));
+      deps.logger.log('warn', 'rate limited', {
+        requestId: c.get('requestId'),
+        tenant: auth.tenant,
+        retryAfterSeconds: decision.retryAfterSeconds,
+      });
+      return c.json(
+        errorBody('RATE_LIMITED', 'rate limit exceeded', c.get('requestId'), {
+          details: { retryAfterSeconds: decision.retryAfterSeconds },
+        }),
+        429,
+      );
+    }
+    return next();
+  });
+
+  registerEncryptionRoutes(api, deps.tenants);
+  app.route(base, api);
+  return app;
+};
+
+const bearer = (h: string | undefined): string | undefined => {
+  const m = h ? /^Bearer\s+(\S+)$/i.exec(h) : null;
+  return m?.[1];
+};
+
+/** Refuses the request unless the caller's API key carries the scope. */
+export const requireScope = (c: Context<AppEnv>, scope: Scope): Response | undefined => {
+  if (c.get('auth').scopes.includes(scope)) return undefined;
+  return c.json(
+    errorBody('PERMISSION_DENIED', `this API key lacks the ${scope} scope`, c.get('requestId'), {
+      error: 'insufficient_scope',
+      details: { requiredScope: scope },
+    }),
+    403,
+  );
+};

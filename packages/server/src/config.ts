@@ -1,0 +1,68 @@
+/** Server configuration from the environment, validated once at start-up. */
+import { parseMasterKey } from '@quantumapi/sdk';
+import { z } from 'zod';
+
+const schema = z.object({
+  DATABASE_URL: z.string().min(1).optional(),
+  /** `postgres` (default; needs DATABASE_URL) or `memory` (a throwaway server for trying things). */
+  QAPI_STORE: z.enum(['postgres', 'memory']).default('postgres'),
+  QAPI_DB_SCHEMA: z
+    .string()
+    .regex(/^[a-z_][a-z0-9_]{0,62}$/)
+    .default('public'),
+  QAPI_MASTER_KEY: z.string().min(1),
+  QAPI_API_KEY_PEPPER: z.string().min(16).optional(),
+  PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  QAPI_BASE_PATH: z
+    .string()
+    .regex(/^(\/[A-Za-z0-9._-]+)*$/)
+    .default('/api/v1'),
+  QAPI_RATE_LIMIT_RPS: z.coerce.number().positive().default(100),
+  QAPI_RATE_LIMIT_BURST: z.coerce.number().int().min(1).default(200),
+  QAPI_BODY_LIMIT_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .default(10 * 1024 * 1024),
+  QAPI_DB_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+});
+
+export interface ServerConfig {
+  readonly store: 'postgres' | 'memory';
+  readonly databaseUrl: string | undefined;
+  readonly dbSchema: string;
+  readonly masterKey: Uint8Array;
+  readonly pepper: Uint8Array | undefined;
+  readonly port: number;
+  readonly host: string;
+  readonly basePath: string;
+  readonly rateLimit: { readonly ratePerSecond: number; readonly burst: number };
+  readonly bodyLimitBytes: number;
+  readonly poolSize: number;
+}
+
+export class ConfigError extends Error {}
+
+export const loadConfig = (env: Readonly<Record<string, string | undefined>> = process.env): ServerConfig => {
+  const r = schema.safeParse(env);
+  if (!r.success) {
+    // Names only: values may be secrets.
+    throw new ConfigError(`invalid configuration: ${r.error.issues.map((i) => i.path.join('.')).join(', ')}`);
+  }
+  const e = r.data;
+  if (e.QAPI_STORE === 'postgres' && !e.DATABASE_URL) throw new ConfigError('DATABASE_URL is required');
+  return {
+    store: e.QAPI_STORE,
+    databaseUrl: e.DATABASE_URL,
+    dbSchema: e.QAPI_DB_SCHEMA,
+    masterKey: parseMasterKey(e.QAPI_MASTER_KEY),
+    pepper: e.QAPI_API_KEY_PEPPER ? new TextEncoder().encode(e.QAPI_API_KEY_PEPPER) : undefined,
+    port: e.PORT,
+    host: e.HOST,
+    basePath: e.QAPI_BASE_PATH,
+    rateLimit: { ratePerSecond: e.QAPI_RATE_LIMIT_RPS, burst: e.QAPI_RATE_LIMIT_BURST },
+    bodyLimitBytes: e.QAPI_BODY_LIMIT_BYTES,
+    poolSize: e.QAPI_DB_POOL_SIZE,
+  };
+};

@@ -1,0 +1,69 @@
+/** Wires config -> store -> engine -> app, and serves it. */
+import { serve } from '@hono/node-server';
+import { createLocalBackend, defaultProviders, MemoryStore, PostgresStore, type RecordStore } from '@quantumapi/sdk';
+import { ApiKeyService } from './api-keys.js';
+import { createApp } from './app.js';
+import type { ServerConfig } from './config.js';
+import { jsonLogger, type Logger } from './log.js';
+import { RateLimiter } from './rate-limit.js';
+import { TenantBackends } from './tenants.js';
+
+export const openStore = async (config: ServerConfig): Promise<RecordStore> => {
+  const store: RecordStore =
+    config.store === 'memory'
+      ? new MemoryStore()
+      : new PostgresStore({
+          connectionString: config.databaseUrl as string,
+          schema: config.dbSchema,
+          maxConnections: config.poolSize,
+        });
+  await store.open();
+  return store;
+};
+
+/** Fails start-up on a master key that does not match the store, before any request is served. */
+const checkMasterKey = async (store: RecordStore, config: ServerConfig): Promise<void> => {
+  const probe = createLocalBackend({
+    store,
+    masterKey: config.masterKey,
+    providers: defaultProviders,
+    tenant: 'qapi-server',
+    ownsStore: false,
+  });
+  await probe.ready();
+  await probe.close();
+};
+
+export interface RunningServer {
+  readonly port: number;
+  close(): Promise<void>;
+}
+
+export const startServer = async (config: ServerConfig, logger: Logger = jsonLogger()): Promise<RunningServer> => {
+  const store = await openStore(config);
+  await checkMasterKey(store, config);
+  const tenants = new TenantBackends(store, config.masterKey, defaultProviders);
+  const app = createApp({
+    store,
+    apiKeys: new ApiKeyService(store, config.pepper),
+    tenants,
+    limiter: new RateLimiter(config.rateLimit),
+    logger,
+    bodyLimitBytes: config.bodyLimitBytes,
+    basePath: config.basePath,
+  });
+  const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
+    const s = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, () => resolve(s));
+  });
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  logger.log('info', 'listening', { port, store: store.kind });
+  return {
+    port,
+    close: async () => {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await tenants.close();
+      await store.close();
+    },
+  };
+};
