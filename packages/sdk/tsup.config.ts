@@ -6,11 +6,20 @@ export default defineConfig({
   entry: {
     index: 'src/index.ts',
     crypto: 'src/crypto/index.ts',
+    verify: 'src/verify/index.ts',
+    fields: 'src/fields/index.ts',
     'runtime/node': 'src/runtime/node.ts',
     'runtime/browser': 'src/runtime/browser.ts',
   },
   format: ['esm', 'cjs'],
-  dts: { entry: { index: 'src/index.ts', crypto: 'src/crypto/index.ts' } },
+  dts: {
+    entry: {
+      index: 'src/index.ts',
+      crypto: 'src/crypto/index.ts',
+      verify: 'src/verify/index.ts',
+      fields: 'src/fields/index.ts',
+    },
+  },
   target: 'es2022',
   platform: 'neutral',
   sourcemap: true,

@@ -14,3 +14,28 @@ export { FileStore, type FileStoreOptions } from './local/stores/file.js';
 export type { RecordStore, StoredRecord, ListOptions } from './local/stores/types.js';
 export type { LocalContext, TenantKeyring } from './local/context.js';
 export { MASTER_KEY_ENV, parseMasterKey } from './local/master-key.js';
+export type { HttpOptions } from './client/options.js';
+export * from './vault/index.js';
+export * from './identity/index.js';
+export * from './certificates/index.js';
+export * from './fields/index.js';
+// identity and fields both name a JSON type; the readonly one is the public name.
+export type { JsonValue } from './identity/backend.js';
+export {
+  PostgresStore,
+  type PostgresStoreOptions,
+  type PgPoolLike,
+  type PgClientLike,
+  type PgQueryResult,
+} from './local/stores/postgres.js';
+export {
+  createHttpBackend,
+  DEFAULT_BASE_URL,
+  DEFAULT_RETRY,
+  DEFAULT_TIMEOUT_MS,
+  type HttpBackend,
+  type HttpBackendOptions,
+} from './http/backend.js';
+export type { RetryPolicy } from './http/transport.js';
+export type { CryptoProviders } from './crypto/providers.js';
+export { defaultProviders } from '#runtime';

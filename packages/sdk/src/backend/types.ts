@@ -3,7 +3,10 @@
  * namespaces. Bytes in, bytes out; namespaces own encodings, validation and ergonomics. Shapes here
  * are the public result types as well, so they are precise and JSON-friendly (ISO dates, numbers).
  */
+import type { CertificatesBackend } from '../certificates/backend.js';
 import type { KeyAlgorithm } from '../crypto/algorithms.js';
+import type { IdentityBackend } from '../identity/backend.js';
+import type { VaultBackend } from '../vault/backend.js';
 
 export type KeyState = 'Active' | 'Deprecated' | 'PendingDeletion';
 export type KeyVersionState = 'Active' | 'Deprecated';
@@ -175,13 +178,13 @@ export interface EncryptionBackend {
   unwrapKey(wrappedKey: string): Promise<Uint8Array>;
 }
 
-/**
- * A backend: one object per tenant connection. Later namespaces (vault, certificates, identity)
- * add their own sections next to `encryption`.
- */
+/** A backend: one object per tenant connection, one section per namespace. */
 export interface Backend {
   readonly kind: 'local' | 'http';
   readonly encryption: EncryptionBackend;
+  readonly vault: VaultBackend;
+  readonly identity: IdentityBackend;
+  readonly certificates: CertificatesBackend;
   /** Resolves once the backend can serve (store opened, master key checked); rejects with a typed error. */
   ready(): Promise<void>;
   close(): Promise<void>;

@@ -6,12 +6,15 @@
  */
 import { defaultProviders } from '#runtime';
 import type { Backend } from '../backend/types.js';
-import { InvalidOptionsError } from '../errors.js';
+import { CertificatesNamespace } from '../certificates/namespace.js';
+import { createHttpBackend } from '../http/backend.js';
+import { IdentityNamespace } from '../identity/namespace.js';
 import { createLocalBackend } from '../local/engine.js';
 import { parseMasterKey, resolveMasterKey } from '../local/master-key.js';
 import { FileStore } from '../local/stores/file.js';
 import { MemoryStore } from '../local/stores/memory.js';
 import type { RecordStore } from '../local/stores/types.js';
+import { VaultNamespace } from '../vault/namespace.js';
 import { EncryptionNamespace } from './encryption.js';
 import {
   DEFAULT_STORE_PATH,
@@ -25,9 +28,12 @@ const createBackend = (r: ResolvedOptions): Backend => {
   const o = r.options;
   if (typeof o.backend === 'object') return o.backend;
   if (r.kind === 'http') {
-    throw new InvalidOptionsError(
-      'the http backend is not available in this build; unset QUANTUMAPI_KEY / QUANTUMAPI_BASE_URL or pass backend: "local"',
-    );
+    return createHttpBackend({
+      env: r.env,
+      ...(r.apiKey ? { apiKey: r.apiKey } : {}),
+      ...(r.baseUrl ? { baseUrl: r.baseUrl } : {}),
+      ...o.http,
+    });
   }
   const providers = o.providers ?? defaultProviders;
   const storeOpt = o.local?.store ?? 'file';
@@ -51,6 +57,8 @@ const createBackend = (r: ResolvedOptions): Backend => {
     providers,
     ...(o.local?.tenant ? { tenant: o.local.tenant } : {}),
     ...(o.now ? { now: o.now } : {}),
+    ...(o.local?.identity ? { identity: o.local.identity } : {}),
+    ...(o.local?.certificates ? { certificates: o.local.certificates } : {}),
     ownsStore: typeof storeOpt === 'string',
   });
 };
@@ -58,10 +66,22 @@ const createBackend = (r: ResolvedOptions): Backend => {
 export class QuantumApiClient {
   readonly backend: Backend;
   readonly encryption: EncryptionNamespace;
+  readonly vault: VaultNamespace;
+  readonly identity: IdentityNamespace;
+  readonly certificates: CertificatesNamespace;
 
   constructor(options: QuantumApiClientOptions = {}) {
-    this.backend = createBackend(resolveOptions(options));
+    const resolved = resolveOptions(options);
+    this.backend = createBackend(resolved);
+    const o = resolved.options;
+    const providers = o.providers ?? defaultProviders;
     this.encryption = new EncryptionNamespace(this.backend.encryption);
+    this.vault = new VaultNamespace(this.backend.vault, o.vault);
+    this.identity = new IdentityNamespace(this.backend.identity, o.identity);
+    this.certificates = new CertificatesNamespace(this.backend.certificates, {
+      providers,
+      ...(o.now ? { now: o.now } : {}),
+    });
   }
 
   /** Which backend serves this client. */

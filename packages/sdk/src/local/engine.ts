@@ -3,8 +3,11 @@
  * Opening checks the master key against the store before anything else happens.
  */
 import type { Backend } from '../backend/types.js';
+import { LocalCertificatesBackend, type LocalCaOptions } from '../certificates/local.js';
 import type { CryptoProviders } from '../crypto/providers.js';
 import { InvalidOptionsError } from '../errors.js';
+import { createLocalIdentity, type LocalIdentityOptions } from '../identity/local.js';
+import { createLocalVault } from '../vault/local.js';
 import type { LocalContext } from './context.js';
 import { LocalEncryptionBackend } from './encryption.js';
 import { checkMasterKey, loadTenantKeyring } from './keyring.js';
@@ -21,6 +24,10 @@ export interface LocalBackendOptions {
   readonly now?: () => Date;
   /** Whether close() also closes the store (true when the engine opened it). */
   readonly ownsStore?: boolean;
+  /** The local token issuer (identity namespace). */
+  readonly identity?: LocalIdentityOptions;
+  /** The local CA (certificates namespace). */
+  readonly certificates?: LocalCaOptions;
 }
 
 export const DEFAULT_TENANT = 'default';
@@ -104,6 +111,9 @@ export const createLocalBackend = (options: LocalBackendOptions): Backend & { re
     kind: 'local',
     engine,
     encryption: lazySection(engine, (ctx) => new LocalEncryptionBackend(ctx)),
+    vault: lazySection(engine, (ctx) => createLocalVault(ctx)),
+    identity: lazySection(engine, (ctx) => createLocalIdentity(ctx, options.identity)),
+    certificates: lazySection(engine, (ctx) => new LocalCertificatesBackend(ctx, options.certificates)),
     ready: async () => {
       await engine.context();
     },
