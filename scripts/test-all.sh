@@ -12,6 +12,8 @@ echo "== lint"
 pnpm exec biome check .
 echo "== package checks (publint, arethetypeswrong)"
 pnpm -r --filter './packages/**' run check:package
+echo "== browser bundle size (@quantumapi/sdk/verify, gzip -9)"
+pnpm --filter @quantumapi/sdk run size:verify
 echo "== tests"
 results="$(mktemp -d)"
 status=0
