@@ -8,14 +8,7 @@ import 'reflect-metadata';
 import { randomBytes, scryptSync, timingSafeEqual } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { QuantumApiClient } from '@quantumapi/sdk';
-import {
-  BlindIndex,
-  Encrypted,
-  encryptedRepository,
-  encryptedWhere,
-  registerQuantumApi,
-  whereEncrypted,
-} from '@quantumapi/typeorm';
+import { BlindIndex, Encrypted, registerQuantumApi, whereEncrypted } from '@quantumapi/typeorm';
 import { BaseEntity, Column, DataSource, Entity, Like, PrimaryGeneratedColumn, QueryFailedError } from 'typeorm';
 
 @Entity({ name: 'users' })
@@ -94,7 +87,7 @@ const main = async (): Promise<void> => {
 
   // Login: the email as typed (case and spaces differ) finds the row through the blind index.
   const login = async (email: string, password: string): Promise<User | undefined> => {
-    const u = await encryptedRepository(users).findOneBy({ email });
+    const u = await users.findOneBy({ email });
     return u && checkPassword(password, u.passwordHash) ? u : undefined;
   };
   const ana = await login('  ana.garcia@EXAMPLE.com', 'correct horse');
@@ -102,10 +95,10 @@ const main = async (): Promise<void> => {
   console.log('login with a wrong password:', (await login('ana.garcia@example.com', 'nope')) ? 'ok' : 'refused');
 
   // Lookup by phone, written any way: the phone normalizer keeps digits and a leading "+".
-  const byPhone = await User.findOneBy(encryptedWhere(User, { phone: '+34600123456' }));
+  const byPhone = await User.findOneBy({ phone: '+34600123456' });
   console.log('by phone:', byPhone?.displayName);
 
-  // The same through a QueryBuilder.
+  // A QueryBuilder built with strings needs the helper (object conditions are rewritten anyway).
   const qb = whereEncrypted(users.createQueryBuilder('u'), 'u.email', ['ben@example.org', 'nobody@example.com']);
   console.log(
     'query builder IN:',
@@ -114,7 +107,7 @@ const main = async (): Promise<void> => {
 
   // What an index cannot do is refused, naming the column, instead of silently matching nothing.
   try {
-    encryptedWhere(users, { email: Like('%example%') });
+    await users.findBy({ email: Like('%example%') });
   } catch (e) {
     console.log('substring search refused:', (e as { code: string }).code, '-', (e as Error).message);
   }

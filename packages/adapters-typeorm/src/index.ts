@@ -1,7 +1,6 @@
 /** `@quantumapi/typeorm`: transparent PII column encryption with searchable blind indexes for TypeORM. */
 export { BlindIndex, type BlindIndexOptions, Encrypted, type EncryptedOptions } from './decorators.js';
 export { dataKeysTableSql, type SqlDialect, TypeOrmDataKeyDirectory } from './directory.js';
-export { nodeHmacSha3_256 } from './node-hmac.js';
 export {
   type QuantumApiRegistration,
   type QuantumApiTypeOrmOptions,

@@ -9,8 +9,16 @@ import type { DataSource } from 'typeorm';
 import { z } from 'zod';
 import { attachAdapter, detachAdapter, QuantumApiAdapter } from './adapter.js';
 import { TypeOrmDataKeyDirectory } from './directory.js';
-import { nodeHmacSha3_256 } from './node-hmac.js';
-import { QuantumApiSubscriber } from './subscriber.js';
+import { hookQueryBuilders } from './query-hooks.js';
+import { ClosedGuardSubscriber, QuantumApiSubscriber } from './subscriber.js';
+
+const closedGuards = new WeakMap<DataSource, ClosedGuardSubscriber>();
+
+const replaceSubscriber = (ds: DataSource, old: object | undefined, next: object | undefined): void => {
+  const i = old ? ds.subscribers.indexOf(old as never) : -1;
+  if (i >= 0) ds.subscribers.splice(i, 1);
+  if (next) ds.subscribers.push(next as never);
+};
 
 export interface QuantumApiTypeOrmOptions {
   /** A ready engine (its directory must be shared by every process reading the table)... */
@@ -24,12 +32,23 @@ export interface QuantumApiTypeOrmOptions {
   readonly cache?: Partial<DataKeyCachePolicy>;
   /** Create `quantumapi_data_keys` when missing (default true; false when migrations own it). */
   readonly createTable?: boolean;
+  /**
+   * Default true: plain finders (`repo.findOneBy({ email })`, `User.findBy(...)`, `count`,
+   * `update(criteria)`, `delete(criteria)`, QueryBuilder object conditions) rewrite encrypted
+   * properties to their blind index and refuse what an index cannot answer. With false, only the
+   * explicit helpers (`encryptedRepository`, `encryptedWhere`, `whereEncrypted`) do.
+   */
+  readonly rewriteQueries?: boolean;
 }
 
 export interface QuantumApiRegistration {
   readonly engine: FieldEngine;
   readonly subscriber: QuantumApiSubscriber;
-  /** Removes the subscriber and wipes cached keys. */
+  /**
+   * Removes the subscriber and the query hooks and wipes cached keys. Until the DataSource is
+   * registered again, writing or loading an encrypted entity through it throws FieldConfigError
+   * (rather than storing plaintext or returning ciphertext as values).
+   */
   close(): void;
 }
 
@@ -41,6 +60,7 @@ const optionsSchema = z
     keyId: z.string().min(1).optional(),
     cache: z.record(z.string(), z.number()).optional(),
     createTable: z.boolean().optional(),
+    rewriteQueries: z.boolean().optional(),
   })
   .refine((o) => (o.engine === undefined) !== (o.backend === undefined), {
     message: 'exactly one of engine or backend',
@@ -64,7 +84,6 @@ export const registerQuantumApi = async (
     engine = new Engine({
       backend: options.backend!,
       directory,
-      hmacSha3_256: nodeHmacSha3_256,
       ...(options.tenant ? { tenant: options.tenant } : {}),
       ...(options.keyId ? { keyId: options.keyId } : {}),
       ...(options.cache ? { cache: options.cache } : {}),
@@ -75,13 +94,20 @@ export const registerQuantumApi = async (
   await adapter.prepare();
   attachAdapter(dataSource, adapter);
   const subscriber = new QuantumApiSubscriber(adapter);
-  dataSource.subscribers.push(subscriber);
+  replaceSubscriber(dataSource, closedGuards.get(dataSource), subscriber);
+  closedGuards.delete(dataSource);
+  const unhook = options.rewriteQueries === false ? () => {} : hookQueryBuilders(dataSource);
+  let closed = false;
   return {
     engine,
     subscriber,
     close: () => {
-      const i = dataSource.subscribers.indexOf(subscriber);
-      if (i >= 0) dataSource.subscribers.splice(i, 1);
+      if (closed) return;
+      closed = true;
+      const guard = new ClosedGuardSubscriber();
+      replaceSubscriber(dataSource, subscriber, guard);
+      closedGuards.set(dataSource, guard);
+      unhook();
       detachAdapter(dataSource);
       engine.close();
     },

@@ -91,7 +91,12 @@ const rewriteObject = (
   const out: Record<string, unknown> = {};
   const extra: [string, unknown][] = [];
   for (const [k, v] of Object.entries(where)) {
-    if (v === undefined) continue;
+    // Kept as is: TypeORM then applies its own invalidWhereValuesBehavior (throws by default).
+    // Dropping it here would turn `findOneBy({ email: undefined })` into "any row".
+    if (v === undefined || v === null) {
+      out[k] = v;
+      continue;
+    }
     const f = model?.fields.get(k);
     if (f) {
       const t = rewriteOperand(a, f, v);
@@ -103,8 +108,10 @@ const rewriteObject = (
       continue;
     }
     const relation = metadata.findRelationWithPropertyPath(k);
-    if (relation && isPlainObject(v)) {
-      out[k] = rewriteObject(a, relation.inverseEntityMetadata, v);
+    // A nested condition object, or a loaded related entity used as one (its encrypted
+    // properties hold plaintext after load and must go through the index too).
+    if (relation && typeof v === 'object' && !Array.isArray(v) && !InstanceChecker.isFindOperator(v)) {
+      out[k] = rewriteObject(a, relation.inverseEntityMetadata, v as Record<string, unknown>);
       continue;
     }
     out[k] = v;
@@ -125,7 +132,7 @@ const rewriteObject = (
   return out;
 };
 
-const rewriteWhere = <E extends ObjectLiteral>(
+export const rewriteWhere = <E extends ObjectLiteral>(
   a: QuantumApiAdapter,
   metadata: EntityMetadata,
   where: FindOptionsWhere<E> | FindOptionsWhere<E>[] | undefined,
@@ -171,15 +178,23 @@ const checkOrder = (a: QuantumApiAdapter, metadata: EntityMetadata, order: unkno
   }
 };
 
+/** `where` rewritten and `order` checked, for an entity's find options. */
+export const rewriteFindOptions = <E extends ObjectLiteral, O extends FindManyOptions<E> | FindOneOptions<E>>(
+  a: QuantumApiAdapter,
+  metadata: EntityMetadata,
+  options: O,
+): O => {
+  checkOrder(a, metadata, options.order);
+  return options.where === undefined ? options : { ...options, where: rewriteWhere(a, metadata, options.where) };
+};
+
 /** Find options (`find`, `findOne`, `findAndCount`, `count`...) with `where` rewritten and `order` checked. */
 export const encryptedFind = <E extends ObjectLiteral, O extends FindManyOptions<E> | FindOneOptions<E>>(
   target: RepositoryLike<E>,
   options: O,
 ): O => {
   const repo = repoOf(target);
-  const a = adapterOf(repo.manager.dataSource);
-  checkOrder(a, repo.metadata, options.order);
-  return options.where === undefined ? options : { ...options, where: rewriteWhere(a, repo.metadata, options.where) };
+  return rewriteFindOptions(adapterOf(repo.manager.dataSource), repo.metadata, options);
 };
 
 /**
@@ -236,7 +251,7 @@ const fieldAt = (qb: SelectQueryBuilder<ObjectLiteral> | WhereExpressionBuilder,
 
 /**
  * QueryBuilder condition on an encrypted property, through its blind index:
- * `whereEncrypted(qb, 'user.email', 'a@b.c')`, with an array for IN, or `In`/`Not`/`Equal`/`IsNull`.
+ * `whereEncrypted(qb, 'user.email', 'a@b.c')`, with an array for IN, or `In`/`Not`/`Equal`/`Or`/`IsNull`.
  */
 export const whereEncrypted = <Q extends WhereExpressionBuilder>(
   qb: Q,
@@ -247,10 +262,14 @@ export const whereEncrypted = <Q extends WhereExpressionBuilder>(
   const { a, f, aliasName } = fieldAt(qb as unknown as SelectQueryBuilder<ObjectLiteral>, path);
   const t = rewriteOperand(a, f, Array.isArray(value) ? In(value) : value);
   const column = t.on === 'index' ? f.index!.property : f.property;
-  const p = `qapi_${++parameterCounter}`;
   const target = `${aliasName}.${column}`;
 
-  let params: Record<string, unknown> = {};
+  const params: Record<string, unknown> = {};
+  const param = (value: unknown): string => {
+    const p = `qapi_${++parameterCounter}`;
+    params[p] = value;
+    return p;
+  };
   const render = (cond: unknown, negate: boolean): string => {
     if (cond === null) return `${target} IS ${negate ? 'NOT ' : ''}NULL`;
     if (InstanceChecker.isFindOperator(cond)) {
@@ -258,13 +277,19 @@ export const whereEncrypted = <Q extends WhereExpressionBuilder>(
       if (op.type === 'isNull') return `${target} IS ${negate ? 'NOT ' : ''}NULL`;
       if (op.type === 'not') return render(op.child ?? op.value, !negate);
       if (op.type === 'in') {
-        params = { [p]: op.value };
-        return `${target} ${negate ? 'NOT IN' : 'IN'} (:...${p})`;
+        const values = op.value as unknown as unknown[];
+        // IN () is invalid SQL: an empty list matches nothing (NOT IN () matches everything).
+        if (values.length === 0) return negate ? '1=1' : '1=0';
+        return `${target} ${negate ? 'NOT IN' : 'IN'} (:...${param(values)})`;
       }
-      throw unsupported(f, operatorName(op.type), 'use whereEncrypted with a value, an array, In, Not or IsNull');
+      if (op.type === 'or' || op.type === 'and') {
+        const parts = (op.value as unknown as unknown[]).map((c) => render(c, false));
+        const joined = `(${parts.join(op.type === 'or' ? ' OR ' : ' AND ')})`;
+        return negate ? `NOT ${joined}` : joined;
+      }
+      throw unsupported(f, operatorName(op.type), 'use whereEncrypted with a value, an array, In, Not, Or or IsNull');
     }
-    params = { [p]: cond };
-    return `${target} ${negate ? '<>' : '='} :${p}`;
+    return `${target} ${negate ? '<>' : '='} :${param(cond)}`;
   };
   const sql = render(t.cond, false);
   if (options.combine === 'where') return qb.where(sql, params) as Q;

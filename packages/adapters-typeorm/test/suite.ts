@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
 import { FieldEngine } from '@quantumapi/sdk/fields';
 import {
   Between,
+  Brackets,
   Equal,
   ILike,
   In,
@@ -341,7 +342,7 @@ export const adapterSuite = (kind: DbKind): void => {
         expect((await r.findOne({ where: { phone: '+34 600 111 222' } }))?.name).toBe('Alice');
       });
 
-      it('whereEncrypted on a QueryBuilder: value, array, Not, joins', async () => {
+      it('whereEncrypted on a QueryBuilder: value, array, Or, Not, joins', async () => {
         const one = await whereEncrypted(repo.createQueryBuilder('p'), 'p.email', 'dan@example.com').getOne();
         expect(one?.name).toBe('Dan');
         const many = await whereEncrypted(repo.createQueryBuilder('p'), 'p.email', [
@@ -351,6 +352,15 @@ export const adapterSuite = (kind: DbKind): void => {
           .orderBy('p.name')
           .getMany();
         expect(many.map((p) => p.name)).toStrictEqual(['Bob', 'Dan']);
+        const or = await whereEncrypted(
+          repo.createQueryBuilder('p'),
+          'p.email',
+          Or(Equal('dan@example.com'), Equal('ROB@example.com')),
+        )
+          .orderBy('p.name')
+          .getMany();
+        expect(or.map((p) => p.name)).toStrictEqual(['Bob', 'Dan']);
+        expect(await whereEncrypted(repo.createQueryBuilder('p'), 'p.email', []).getMany()).toHaveLength(0);
         const not = await whereEncrypted(
           repo.createQueryBuilder('p').where('p.name IN (:...n)', { n: ['Dan', 'Alice'] }),
           'p.email',
@@ -401,6 +411,85 @@ export const adapterSuite = (kind: DbKind): void => {
         const rows = await db.raw(`SELECT email FROM ${t('patients')} WHERE name = 'Dan'`);
         expect(String(rows[0]!.email)).toMatch(/^qf1\./);
         expect(await db.raw(`SELECT id FROM ${t('patients')} WHERE email = 'dan@example.com'`)).toHaveLength(0);
+      });
+    });
+
+    describe('plain TypeORM finders, rewritten by the registered DataSource', () => {
+      it('repository findOneBy / findBy / count / exists with values, In, Or, Not and arrays', async () => {
+        expect((await repo.findOneBy({ email: ' DAN@example.com' }))?.name).toBe('Dan');
+        const names = async (where: FindOptionsWhere<Patient> | FindOptionsWhere<Patient>[]) =>
+          (await repo.findBy(where)).map((p) => p.name).sort();
+        expect(await names({ email: In(['dan@example.com', 'ROB@example.com']) })).toStrictEqual(['Bob', 'Dan']);
+        expect(await names({ email: Or(Equal('dan@example.com'), Equal('rob@example.com')) })).toStrictEqual([
+          'Bob',
+          'Dan',
+        ]);
+        expect(await names([{ email: 'dan@example.com' }, { phone: '+34 600 111 222' }])).toStrictEqual([
+          'Alice',
+          'Dan',
+        ]);
+        expect(await names({ email: Not('dan@example.com'), name: In(['Dan', 'Alice']) })).toStrictEqual(['Alice']);
+        expect(await repo.count({ where: { email: In(['dan@example.com', 'nobody@example.com']) } })).toBe(1);
+        expect(await repo.existsBy({ phone: '600222333' })).toBe(false);
+        expect(await repo.existsBy({ phone: '+1 555 0100' })).toBe(true);
+      });
+
+      it('Active Record, entity manager, transactions and relation conditions', async () => {
+        expect((await Patient.findOneBy({ phone: '+34600111222' }))?.name).toBe('Alice');
+        expect((await db.ds.manager.findOneBy(Patient, { email: 'rob@example.com' }))?.name).toBe('Bob');
+        const inTx = await db.ds.transaction((m) => m.findOneBy(Patient, { email: 'dan@example.com' }));
+        expect(inTx?.name).toBe('Dan');
+        const note = await db.ds.getRepository(Note).findOneOrFail({
+          where: { patient: { email: 'alice.smith@example.com' } },
+          relations: { patient: true },
+          order: { id: 'ASC' },
+        });
+        expect(note.patient.email).toBe('Alice.Smith@example.com');
+      });
+
+      it('QueryBuilder object conditions and Brackets', async () => {
+        const one = await repo.createQueryBuilder('p').where({ email: 'dan@example.com' }).getOne();
+        expect(one?.name).toBe('Dan');
+        const both = await repo
+          .createQueryBuilder('p')
+          .where(new Brackets((b) => b.where({ email: 'dan@example.com' }).orWhere({ email: 'rob@example.com' })))
+          .orderBy('p.name')
+          .getMany();
+        expect(both.map((p) => p.name)).toStrictEqual(['Bob', 'Dan']);
+      });
+
+      it('update(criteria) and delete(criteria) find their rows through the index', async () => {
+        await repo.save(Object.assign(new Patient(), { name: 'Tmp', email: 'tmp@example.com', score: 1 }));
+        const u = await repo.update({ email: 'TMP@example.com' }, { score: 2 });
+        expect(u.affected ?? 1).toBe(1);
+        expect((await repo.findOneByOrFail({ email: 'tmp@example.com' })).score).toBe(2);
+        await repo.delete({ email: 'tmp@example.com' });
+        expect(await repo.existsBy({ email: 'tmp@example.com' })).toBe(false);
+      });
+
+      it('unsupported operators and ordering throw a typed error naming the column', async () => {
+        for (const where of [{ email: Like('%dan%') }, { email: MoreThan('a') }, { dob: dob }]) {
+          const e = await errorOf(() => repo.findBy(where as FindOptionsWhere<Patient>));
+          expect(e.code).toBe('FIELD_UNSUPPORTED_OPERATION');
+          expect(e.message).toMatch(/Patient\.(email|dob)/);
+        }
+        const e = await errorOf(() => repo.find({ order: { email: 'ASC' } }));
+        expect(e.code).toBe('FIELD_UNSUPPORTED_OPERATION');
+        const e2 = await errorOf(() => repo.createQueryBuilder('p').orderBy('p.phone').getMany());
+        expect(e2.code).toBe('FIELD_UNSUPPORTED_OPERATION');
+        expect(e2.message).toContain('Patient.phone');
+        const e3 = await errorOf(() => repo.delete({ email: Like('%') }));
+        expect(e3.code).toBe('FIELD_UNSUPPORTED_OPERATION');
+        expect(await repo.countBy({ name: 'Dan' })).toBe(1);
+      });
+
+      it('an undefined encrypted condition is still refused by TypeORM, never read as "any row"', async () => {
+        await expect(repo.findOneBy({ email: undefined })).rejects.toThrow(/Undefined value/);
+      });
+
+      it('a string condition is not rewritten: it compares ciphertext and matches nothing', async () => {
+        const none = await repo.createQueryBuilder('p').where('p.email = :e', { e: 'dan@example.com' }).getMany();
+        expect(none).toHaveLength(0);
       });
     });
 
@@ -545,6 +634,39 @@ export const adapterSuite = (kind: DbKind): void => {
           expect(e.code).toBe('FIELD_CONFIG');
         } finally {
           reg3.close();
+        }
+      });
+
+      it('close() leaves a guard: encrypted entities are neither written nor read until registered again', async () => {
+        const ds4 = await db.reopen([Patient, Note, PlainRow]);
+        const reg4 = await registerQuantumApi(ds4, { backend });
+        const r = ds4.getRepository(Patient);
+        expect((await r.findOneBy({ email: 'dan@example.com' }))?.name).toBe('Dan');
+        reg4.close();
+        const e = await errorOf(() =>
+          r.save(Object.assign(new Patient(), { name: 'Late', email: 'late@example.com' })),
+        );
+        expect(e.code).toBe('FIELD_CONFIG');
+        expect(await db.raw(`SELECT id FROM ${t('patients')} WHERE name = 'Late'`)).toHaveLength(0);
+        expect((await errorOf(() => r.findOneBy({ name: 'Dan' }))).code).toBe('FIELD_CONFIG');
+        expect(await ds4.getRepository(PlainRow).count()).toBeGreaterThan(0);
+        const again = await registerQuantumApi(ds4, { backend });
+        try {
+          expect((await r.findOneBy({ name: 'Dan' }))?.email).toBe('dan@example.com');
+        } finally {
+          again.close();
+        }
+      });
+
+      it('rewriteQueries: false leaves plain finders to TypeORM; the explicit helpers still rewrite', async () => {
+        const ds5 = await db.reopen([Patient, Note, PlainRow]);
+        const reg5 = await registerQuantumApi(ds5, { backend, rewriteQueries: false });
+        try {
+          const r = ds5.getRepository(Patient);
+          expect(await r.findOneBy({ email: 'dan@example.com' })).toBeNull();
+          expect((await encryptedRepository(r).findOneBy({ email: 'dan@example.com' }))?.name).toBe('Dan');
+        } finally {
+          reg5.close();
         }
       });
 

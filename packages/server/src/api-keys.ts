@@ -7,12 +7,28 @@
 import { createHash, createHmac, randomBytes, randomUUID } from 'node:crypto';
 import type { RecordStore } from '@quantumapi/sdk';
 
-export const SCOPES = ['encryption:write', 'encryption:read', 'keys:read', 'keys:write'] as const;
+/**
+ * Every scope, and the default set of a new key (`bootstrap` without --scopes). A key keeps the
+ * scopes it was issued with: keys issued before a scope existed do not gain it.
+ */
+export const SCOPES = [
+  'encryption:write',
+  'encryption:read',
+  'keys:read',
+  'keys:write',
+  'secrets:read',
+  'secrets:write',
+  'certificates:read',
+  'certificates:write',
+  'identity:write',
+] as const;
 export type Scope = (typeof SCOPES)[number];
 
 const SYSTEM = '_system';
 const BY_HASH = 'api_keys';
 const BY_ID = 'api_key_ids';
+/** Tenants that have been issued a key here: what the unauthenticated OIDC endpoints may name. */
+const TENANTS = 'tenants';
 const KEY_RE = /^qapi_[A-Za-z0-9_-]{43}$/;
 export const TENANT_RE = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
 
@@ -64,7 +80,16 @@ export class ApiKeyService {
     };
     await this.#store.put(SYSTEM, BY_HASH, hash, record, 0);
     await this.#store.put(SYSTEM, BY_ID, keyId, { hash }, 0);
+    await this.#store.put(SYSTEM, TENANTS, tenant, { createdAt: record.createdAt }, 0).catch((e: unknown) => {
+      // Insert-if-absent: the tenant already has keys.
+      if ((e as { code?: string }).code !== 'CONFLICT') throw e;
+    });
     return { apiKey, keyId, tenant, scopes: record.scopes };
+  }
+
+  /** Whether any key was ever issued to the tenant (keys issued before this registry existed are not counted). */
+  async tenantKnown(tenant: string): Promise<boolean> {
+    return (await this.#store.get(SYSTEM, TENANTS, tenant)) !== undefined;
   }
 
   /** The active record for a presented key, or undefined. Store failures propagate (fail closed). */
@@ -73,6 +98,13 @@ export class ApiKeyService {
     const r = await this.#store.get<ApiKeyRecord>(SYSTEM, BY_HASH, this.hash(apiKey));
     if (!r || r.data.revokedAt !== undefined) return undefined;
     return r.data;
+  }
+
+  /** The record of a key by its id (the OAuth client_id), revoked or not. */
+  async byId(keyId: string): Promise<ApiKeyRecord | undefined> {
+    const ref = await this.#store.get<{ hash: string }>(SYSTEM, BY_ID, keyId);
+    if (!ref) return undefined;
+    return (await this.#store.get<ApiKeyRecord>(SYSTEM, BY_HASH, ref.data.hash))?.data;
   }
 
   async revoke(keyId: string): Promise<boolean> {

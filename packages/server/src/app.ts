@@ -1,17 +1,23 @@
 /**
  * The HTTP application: request id -> log -> body limit -> API key -> rate limit -> scope -> route.
- * Encryption routes live in encryption-routes.ts; this file is the pipeline around them.
+ * Routes live in *-routes.ts; this file is the pipeline around them. The OIDC endpoints
+ * (oidc-routes.ts) sit beside the API under {base}/oidc/{tenant}: they authenticate OAuth clients,
+ * not API key headers.
  */
 import { randomUUID } from 'node:crypto';
 import type { RecordStore } from '@quantumapi/sdk';
 import { type Context, Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { ApiKeyRecord, ApiKeyService, Scope } from './api-keys.js';
+import { registerCertificatesRoutes } from './certificates-routes.js';
 import { registerEncryptionRoutes } from './encryption-routes.js';
 import { errorBody, toErrorResponse } from './http-errors.js';
+import { registerIdentityRoutes } from './identity-routes.js';
 import type { Logger } from './log.js';
+import { createOidcRoutes, type OidcOptions } from './oidc-routes.js';
 import type { RateLimiter } from './rate-limit.js';
 import type { TenantBackends } from './tenants.js';
+import { registerVaultRoutes } from './vault-routes.js';
 
 export interface AppDeps {
   readonly store: RecordStore;
@@ -23,6 +29,8 @@ export interface AppDeps {
   readonly bodyLimitBytes: number;
   /** Where the API is mounted; the sdk's default base URL ends in /api/v1. */
   readonly basePath?: string;
+  /** Serve each tenant's OIDC issuer endpoints; omitted: no OIDC endpoints. */
+  readonly oidc?: OidcOptions;
 }
 
 export interface AppVars {
@@ -89,6 +97,22 @@ export const createApp = (deps: AppDeps): Hono<AppEnv> => {
     app.get(`${p}/ready`, ready);
   }
 
+  if (deps.oidc) {
+    // Mounted before the API so that its API key check never sees these requests.
+    app.route(
+      `${base}/oidc`,
+      createOidcRoutes({
+        tenants: deps.tenants,
+        apiKeys: deps.apiKeys,
+        limiter: deps.limiter,
+        logger: deps.logger,
+        bodyLimitBytes: deps.bodyLimitBytes,
+        basePath: base,
+        options: deps.oidc,
+      }),
+    );
+  }
+
   const api = new Hono<AppEnv>();
   api.use(
     '*',
@@ -138,6 +162,9 @@ export const createApp = (deps: AppDeps): Hono<AppEnv> => {
   });
 
   registerEncryptionRoutes(api, deps.tenants);
+  registerVaultRoutes(api, deps.tenants);
+  registerIdentityRoutes(api, deps.tenants);
+  registerCertificatesRoutes(api, deps.tenants);
   app.route(base, api);
   return app;
 };

@@ -26,6 +26,14 @@ const schema = z.object({
     .min(1024)
     .default(10 * 1024 * 1024),
   QAPI_DB_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+  /** Where clients reach this server (scheme://host[:port]); names the OIDC issuers. */
+  QAPI_PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
+  QAPI_TOKEN_TTL_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(60)
+    .max(24 * 3600)
+    .default(3600),
 });
 
 export interface ServerConfig {
@@ -40,6 +48,9 @@ export interface ServerConfig {
   readonly rateLimit: { readonly ratePerSecond: number; readonly burst: number };
   readonly bodyLimitBytes: number;
   readonly poolSize: number;
+  /** Undefined: http://{HOST}:{port actually bound} (loopback when HOST is a wildcard). */
+  readonly publicUrl: string | undefined;
+  readonly tokenTtlSeconds: number;
 }
 
 export class ConfigError extends Error {}
@@ -64,5 +75,7 @@ export const loadConfig = (env: Readonly<Record<string, string | undefined>> = p
     rateLimit: { ratePerSecond: e.QAPI_RATE_LIMIT_RPS, burst: e.QAPI_RATE_LIMIT_BURST },
     bodyLimitBytes: e.QAPI_BODY_LIMIT_BYTES,
     poolSize: e.QAPI_DB_POOL_SIZE,
+    publicUrl: e.QAPI_PUBLIC_URL?.replace(/\/+$/, ''),
+    tokenTtlSeconds: e.QAPI_TOKEN_TTL_SECONDS,
   };
 };

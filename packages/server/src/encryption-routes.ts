@@ -2,46 +2,17 @@
  * The encryption routes (docs/http-api.md): JSON in, engine call, JSON out. Each route names the
  * scope it needs; bodies are validated with zod before the tenant's engine sees them.
  */
-import {
-  type BatchItemResult,
-  type DecryptOutput,
-  type EncryptionBackend,
-  InvalidInputError,
-  type KeyInfo,
-} from '@quantumapi/sdk';
+import type { BatchItemResult, DecryptOutput, EncryptionBackend, KeyInfo } from '@quantumapi/sdk';
 import { fromBase64, toBase64 } from '@quantumapi/sdk/crypto';
 import type { Context, Hono } from 'hono';
 import type { z } from 'zod';
 import type { Scope } from './api-keys.js';
-import { type AppEnv, requireScope, sendError } from './app.js';
+import type { AppEnv } from './app.js';
+import { id, router } from './routing.js';
 import * as s from './schemas.js';
 import type { TenantBackends } from './tenants.js';
 
-type Handler<T> = (enc: EncryptionBackend, input: T, c: Context<AppEnv>) => Promise<unknown>;
-
-const describe = (e: z.ZodError): string =>
-  e.issues
-    .slice(0, 5)
-    .map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`)
-    .join('; ');
-
-const parse = <S extends z.ZodType>(schema: S, value: unknown): z.output<S> => {
-  const r = schema.safeParse(value);
-  if (!r.success) throw new InvalidInputError(`invalid request: ${describe(r.error)}`);
-  return r.data;
-};
-
 const bytes = (v: string | undefined): Uint8Array | undefined => (v === undefined ? undefined : fromBase64(v));
-
-const readJson = async (c: Context<AppEnv>): Promise<unknown> => {
-  const text = await c.req.text();
-  if (text.trim() === '') return {};
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    throw new InvalidInputError('request body is not valid JSON');
-  }
-};
 
 const decryptOut = (r: DecryptOutput) => ({
   plaintext: toBase64(r.plaintext),
@@ -63,31 +34,12 @@ const decryptIn = (i: z.output<typeof s.decryptRequest>) => ({
 });
 
 export const registerEncryptionRoutes = (api: Hono<AppEnv>, tenants: TenantBackends): void => {
-  const post = <S extends z.ZodType>(path: string, scope: Scope, schema: S, handler: Handler<z.output<S>>) => {
-    api.post(path, async (c) => {
-      const denied = requireScope(c, scope);
-      if (denied) return denied;
-      try {
-        const input = parse(schema, await readJson(c));
-        return c.json((await handler(tenants.get(c.get('auth').tenant).encryption, input, c)) as object);
-      } catch (e) {
-        return sendError(c, e);
-      }
-    });
-  };
-  const get = <S extends z.ZodType>(path: string, scope: Scope, schema: S, handler: Handler<z.output<S>>) => {
-    api.get(path, async (c) => {
-      const denied = requireScope(c, scope);
-      if (denied) return denied;
-      try {
-        const input = parse(schema, c.req.query());
-        return c.json((await handler(tenants.get(c.get('auth').tenant).encryption, input, c)) as object);
-      } catch (e) {
-        return sendError(c, e);
-      }
-    });
-  };
-  const id = (c: Context<AppEnv>): string => c.req.param('id') as string;
+  const r = router(api, tenants);
+  type H<S extends z.ZodType> = (enc: EncryptionBackend, input: z.output<S>, c: Context<AppEnv>) => Promise<unknown>;
+  const post = <S extends z.ZodType>(path: string, scope: Scope, schema: S, h: H<S>) =>
+    r.post(path, scope, schema, (b, i, c) => h(b.encryption, i, c));
+  const get = <S extends z.ZodType>(path: string, scope: Scope, schema: S, h: H<S>) =>
+    r.get(path, scope, schema, (b, i, c) => h(b.encryption, i, c));
 
   post('/encrypt', 'encryption:write', s.encryptRequest, (enc, i) => enc.encrypt(encryptIn(i)));
   post('/decrypt', 'encryption:read', s.decryptRequest, async (enc, i) => decryptOut(await enc.decrypt(decryptIn(i))));

@@ -1,5 +1,5 @@
 /** Request bodies (camelCase; bytes as standard Base64), validated before the engine sees them. */
-import { KEY_ALGORITHMS } from '@quantumapi/sdk';
+import { KEY_ALGORITHMS, REVOCATION_REASONS } from '@quantumapi/sdk';
 import { z } from 'zod';
 
 const base64 = z.string().regex(/^[A-Za-z0-9+/]*={0,2}$/, 'must be standard Base64');
@@ -63,3 +63,86 @@ export const listKeysQuery = z.object({
 export const scheduleDeletionRequest = z.strictObject({ gracePeriodDays: z.number().int().optional() });
 export const emptyRequest = z.object({});
 export const versionQuery = z.object({ version: z.coerce.number().int().positive().optional() });
+
+// ---------- vault ----------
+
+const encoding = z.enum(['utf8', 'base64']);
+const labels = z.record(z.string().min(1).max(64), z.string().max(256));
+const pageSize = z.coerce.number().int().min(1).max(1000).optional();
+const token = z.string().min(1).max(512).optional();
+
+export const createSecretRequest = z.strictObject({
+  name: z.string().min(1).max(128),
+  value: base64,
+  encoding: encoding.default('base64'),
+  description: z.string().max(1024).optional(),
+  contentType: z.string().min(1).max(255).optional(),
+  labels: labels.optional(),
+});
+
+export const updateSecretRequest = z
+  .strictObject({
+    value: z.strictObject({ value: base64, encoding: encoding.default('base64') }).optional(),
+    description: z.string().max(1024).nullable().optional(),
+    contentType: z.string().min(1).max(255).nullable().optional(),
+    labels: labels.optional(),
+  })
+  .refine((u) => Object.values(u).some((v) => v !== undefined), 'nothing to update');
+
+/** `label.<key>=<value>` members filter by label; everything else is a named parameter. */
+export const listSecretsQuery = z
+  .record(z.string(), z.string())
+  .transform((q, ctx) => {
+    const out: { pageSize?: string; continuationToken?: string; state?: string; labels?: Record<string, string> } = {};
+    for (const [k, v] of Object.entries(q)) {
+      if (k.startsWith('label.') && k.length > 6) out.labels = { ...out.labels, [k.slice(6)]: v };
+      else if (k === 'pageSize' || k === 'continuationToken' || k === 'state') out[k] = v;
+      else ctx.addIssue({ code: 'custom', message: 'unknown query parameter', path: [k] });
+    }
+    return out;
+  })
+  .pipe(
+    z.object({
+      pageSize: z
+        .string()
+        .regex(/^[0-9]{1,4}$/)
+        .transform(Number)
+        .pipe(z.number().int().min(1).max(1000))
+        .optional(),
+      continuationToken: token,
+      state: z.enum(['Active', 'Deleted', 'all']).optional(),
+      labels: labels.optional(),
+    }),
+  );
+
+// ---------- identity ----------
+
+const jsonValue: z.ZodType<unknown> = z.lazy(() =>
+  z.union([z.string(), z.number(), z.boolean(), z.null(), z.array(jsonValue), z.record(z.string(), jsonValue)]),
+);
+const audience = z.union([z.string().min(1).max(512), z.array(z.string().min(1).max(512)).min(1).max(16)]);
+
+export const issueTokenRequest = z.strictObject({
+  claims: z.record(z.string().min(1).max(128), jsonValue),
+  expiresInSeconds: z.number().int().positive(),
+  audience: audience.optional(),
+  algorithm: z.enum(['ML-DSA-65', 'ES256']).optional(),
+});
+
+// ---------- certificates ----------
+
+export const issueCertificateRequest = z.strictObject({
+  csr: z
+    .string()
+    .min(1)
+    .max(64 * 1024),
+  ttlSeconds: z.number().int().positive().optional(),
+  dnsNames: z.array(z.string().min(1).max(253)).max(100).optional(),
+  uris: z.array(z.string().min(1).max(2048)).max(100).optional(),
+});
+
+export const listCertificatesQuery = z.object({ pageSize, continuationToken: token });
+
+export const revokeRequest = z.strictObject({
+  reason: z.enum(REVOCATION_REASONS).optional(),
+});

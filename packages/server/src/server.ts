@@ -5,6 +5,7 @@ import { ApiKeyService } from './api-keys.js';
 import { createApp } from './app.js';
 import type { ServerConfig } from './config.js';
 import { jsonLogger, type Logger } from './log.js';
+import { issuerUrl } from './oidc-routes.js';
 import { RateLimiter } from './rate-limit.js';
 import { TenantBackends } from './tenants.js';
 
@@ -34,6 +35,13 @@ const checkMasterKey = async (store: RecordStore, config: ServerConfig): Promise
   await probe.close();
 };
 
+/** A wildcard bind address is not somewhere a client can go: advertise loopback (set QAPI_PUBLIC_URL). */
+const advertisedHost = (host: string): string => {
+  if (host === '0.0.0.0') return '127.0.0.1';
+  if (host === '::') return '[::1]';
+  return host.includes(':') ? `[${host}]` : host;
+};
+
 export interface RunningServer {
   readonly port: number;
   close(): Promise<void>;
@@ -42,7 +50,12 @@ export interface RunningServer {
 export const startServer = async (config: ServerConfig, logger: Logger = jsonLogger()): Promise<RunningServer> => {
   const store = await openStore(config);
   await checkMasterKey(store, config);
-  const tenants = new TenantBackends(store, config.masterKey, defaultProviders);
+  // The bound port is known only after listen (PORT=0): the URL is read when a request needs it.
+  let publicUrl = config.publicUrl;
+  const getPublicUrl = (): string => publicUrl ?? `http://${config.host}:${config.port}`;
+  const tenants = new TenantBackends(store, config.masterKey, defaultProviders, (tenant) =>
+    issuerUrl(getPublicUrl(), config.basePath, tenant),
+  );
   const app = createApp({
     store,
     apiKeys: new ApiKeyService(store, config.pepper),
@@ -51,12 +64,14 @@ export const startServer = async (config: ServerConfig, logger: Logger = jsonLog
     logger,
     bodyLimitBytes: config.bodyLimitBytes,
     basePath: config.basePath,
+    oidc: { publicUrl: getPublicUrl, tokenTtlSeconds: config.tokenTtlSeconds },
   });
   const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
     const s = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, () => resolve(s));
   });
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
+  publicUrl ??= `http://${advertisedHost(config.host)}:${port}`;
   logger.log('info', 'listening', { port, store: store.kind });
   return {
     port,

@@ -1,4 +1,8 @@
-/** One local engine per tenant over the shared store, opened on first use and kept. */
+/**
+ * One local engine per tenant over the shared store, opened on first use and kept. Each tenant's
+ * token issuer is named by `issuerFor` (its OIDC URL on this server), so tokens carry an `iss`
+ * that relying parties can discover.
+ */
 import { type Backend, createLocalBackend, type RecordStore } from '@quantumapi/sdk';
 import type { CryptoProviders } from '@quantumapi/sdk/crypto';
 
@@ -7,11 +11,32 @@ export class TenantBackends {
   readonly #store: RecordStore;
   readonly #masterKey: Uint8Array;
   readonly #providers: CryptoProviders;
+  readonly #issuerFor: ((tenant: string) => string) | undefined;
 
-  constructor(store: RecordStore, masterKey: Uint8Array, providers: CryptoProviders) {
+  constructor(
+    store: RecordStore,
+    masterKey: Uint8Array,
+    providers: CryptoProviders,
+    issuerFor?: (tenant: string) => string,
+  ) {
     this.#store = store;
     this.#masterKey = masterKey;
     this.#providers = providers;
+    this.#issuerFor = issuerFor;
+  }
+
+  /** The `iss` of the tenant's tokens (the local engine's default URN without `issuerFor`). */
+  issuer(tenant: string): string {
+    return this.#issuerFor?.(tenant) ?? `urn:quantumapi:local:${tenant}`;
+  }
+
+  /**
+   * Whether the tenant's issuer has a signing key, i.e. has issued a token. Read straight from the
+   * store, so that unauthenticated OIDC requests for arbitrary tenant names create nothing.
+   * `identity-keys` / `ML-DSA-65` is where the sdk's local issuer keeps its key.
+   */
+  async hasIssuer(tenant: string): Promise<boolean> {
+    return (await this.#store.get(tenant, 'identity-keys', 'ML-DSA-65')) !== undefined;
   }
 
   get(tenant: string): Backend {
@@ -23,6 +48,7 @@ export class TenantBackends {
         providers: this.#providers,
         tenant,
         ownsStore: false,
+        identity: { issuer: this.issuer(tenant) },
       });
       this.#backends.set(tenant, b);
     }

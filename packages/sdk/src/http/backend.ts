@@ -15,11 +15,15 @@ import type {
   KeyInfo,
   PublicJwk,
 } from '../backend/types.js';
-import { fromBase64, toBase64 } from '../crypto/bytes.js';
+import { toBase64 } from '../crypto/bytes.js';
 import { InvalidOptionsError, InvalidResponseError } from '../errors.js';
 import { parseOptions } from '../client/validation.js';
+import { HttpCertificatesBackend } from './certificates.js';
+import { b64, bytes } from './codec.js';
+import { HttpIdentityBackend } from './identity.js';
 import { ROUTES } from './routes.js';
 import { type RetryPolicy, Transport } from './transport.js';
+import { HttpVaultBackend } from './vault.js';
 import {
   batchSchema,
   dataKeySchema,
@@ -75,16 +79,6 @@ const optionsSchema = z.strictObject({
 
 const env = (): Readonly<Record<string, string | undefined>> =>
   (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env ?? {};
-
-const b64 = (b: Uint8Array | undefined): string | undefined => (b === undefined ? undefined : toBase64(b));
-
-const bytes = (operation: string, s: string): Uint8Array => {
-  try {
-    return fromBase64(s);
-  } catch {
-    throw new InvalidResponseError(`${operation}: the server sent invalid Base64`);
-  }
-};
 
 const keyInfo = (k: z.output<typeof keyInfoSchema>): KeyInfo => k as KeyInfo;
 
@@ -232,6 +226,9 @@ export const createHttpBackend = (options: HttpBackendOptions = {}): HttpBackend
     kind: 'http',
     baseUrl,
     encryption: new HttpEncryptionBackend(transport),
+    vault: new HttpVaultBackend(transport),
+    identity: new HttpIdentityBackend(transport),
+    certificates: new HttpCertificatesBackend(transport),
     // Readiness of the remote service: fails fast on a wrong URL; the key is checked on first use.
     ready: async () => {
       await transport.call('ready', ROUTES.ready, health);

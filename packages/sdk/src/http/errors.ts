@@ -16,15 +16,19 @@ import {
   ServerError,
   UnauthenticatedError,
 } from '../errors.js';
+import * as certificateErrors from '../certificates/errors.js';
 import * as errors from '../errors.js';
+import * as identityErrors from '../identity/errors.js';
+import * as vaultErrors from '../vault/errors.js';
 import { errorBodySchema } from './wire.js';
 
 type ErrorClass = new (message: string, options?: QuantumApiErrorOptions) => QuantumApiError;
 
-/** Every concrete error class, by its code. */
+/** Every concrete (message, options) error class, by its code: the root's and each namespace's. */
 const CLASS_BY_CODE: ReadonlyMap<string, ErrorClass> = (() => {
   const m = new Map<string, ErrorClass>();
-  for (const value of Object.values(errors)) {
+  const all = [errors, vaultErrors, certificateErrors, identityErrors].flatMap((mod) => Object.values(mod));
+  for (const value of all) {
     if (typeof value !== 'function' || value === QuantumApiError) continue;
     if (!(value.prototype instanceof QuantumApiError)) continue;
     try {

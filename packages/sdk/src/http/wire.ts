@@ -5,6 +5,7 @@
  * key labels keeps its exact keys.
  */
 import { z } from 'zod';
+import { REVOCATION_REASONS } from '../certificates/x509/crl.js';
 import { KEY_ALGORITHMS } from '../crypto/algorithms.js';
 
 const isPlainObject = (v: unknown): v is Record<string, unknown> =>
@@ -120,4 +121,114 @@ export const errorBodySchema = ciObject({
   title: nullish(z.string()),
   requestId: nullish(z.string()),
   details: nullish(z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]))),
+});
+
+// ---------- vault ----------
+
+const labels = nullish(z.record(z.string(), z.string())).transform((v) => v ?? {});
+
+export const secretInfoSchema = ciObject({
+  id: z.string().min(1),
+  name: z.string().min(1),
+  description: nullish(z.string()),
+  contentType: nullish(z.string()),
+  labels,
+  state: z.enum(['Active', 'Deleted']),
+  currentVersion: z.number().int().positive(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+  deletedAt: nullish(z.string()),
+});
+
+export const secretPageSchema = ciObject({
+  items: z.array(secretInfoSchema),
+  continuationToken: nullish(z.string()),
+});
+
+export const secretValueSchema = ciObject({
+  info: secretInfoSchema,
+  version: z.number().int().positive(),
+  value: base64,
+  encoding: z.enum(['utf8', 'base64']),
+});
+
+export const secretVersionsSchema = ciObject({
+  items: z.array(ciObject({ version: z.number().int().positive(), createdAt: z.string() })),
+});
+
+export const purgeSchema = ciObject({ purged: z.literal(true) });
+
+// ---------- identity ----------
+
+export const issuerSchema = ciObject({ issuer: z.string().min(1) });
+
+export const issuedTokenSchema = ciObject({
+  token: z.string().min(1),
+  algorithm: z.enum(['ML-DSA-65', 'ES256']),
+  kid: z.string().min(1),
+  issuedAt: z.string(),
+  expiresAt: z.string(),
+});
+
+/** JWK members are case-sensitive (RFC 7517): a JWKS is validated as is, and private members refused. */
+export const jwksSchema = z.object({
+  keys: z.array(
+    z
+      .looseObject({ kty: z.string(), alg: z.string(), kid: z.string(), use: z.string().optional() })
+      .refine((k) => !('priv' in k) && !('d' in k), 'a published JWK must not hold private members'),
+  ),
+});
+
+// ---------- certificates ----------
+
+const pem = z.string().regex(/^-----BEGIN [A-Z0-9 ]+-----/, 'must be PEM');
+const mlDsa = z.enum(['ML-DSA-44', 'ML-DSA-65', 'ML-DSA-87']);
+
+const issuedShape = {
+  certificate: pem,
+  chain: z.array(pem),
+  serialNumber: z.string().regex(/^[0-9a-fA-F]+$/),
+  subject: z.string(),
+  dnsNames: nullish(z.array(z.string())).transform((v) => v ?? []),
+  uris: nullish(z.array(z.string())).transform((v) => v ?? []),
+  notBefore: z.string(),
+  notAfter: z.string(),
+};
+
+export const issuedCertificateSchema = ciObject(issuedShape);
+
+const revocationReason = z.enum(REVOCATION_REASONS);
+
+export const certificateRecordSchema = ciObject({
+  ...issuedShape,
+  issuedAt: z.string(),
+  revokedAt: nullish(z.string()),
+  revocationReason: nullish(revocationReason),
+});
+
+export const certificatePageSchema = ciObject({
+  items: z.array(certificateRecordSchema),
+  continuationToken: nullish(z.string()),
+});
+
+export const revocationSchema = ciObject({
+  serialNumber: z.string().min(1),
+  revokedAt: z.string(),
+  reason: revocationReason,
+});
+
+export const crlInfoSchema = ciObject({
+  crl: pem,
+  crlNumber: z.number().int().nonnegative(),
+  thisUpdate: z.string(),
+  nextUpdate: z.string(),
+  issuerCrls: nullish(z.array(pem)).transform((v) => v ?? []),
+});
+
+export const caInfoSchema = ciObject({
+  certificate: pem,
+  root: pem,
+  chain: z.array(pem).min(1),
+  algorithm: mlDsa,
+  rootAlgorithm: mlDsa,
 });

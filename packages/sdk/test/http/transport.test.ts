@@ -142,7 +142,21 @@ describe('route table', () => {
         .filter(([, r]) => !r.repeatSafe)
         .map(([n]) => n)
         .sort(),
-    ).toEqual(['cancelKeyDeletion', 'createKey', 'rotateKey', 'scheduleKeyDeletion'].sort());
+    ).toEqual(
+      [
+        'cancelKeyDeletion',
+        'createKey',
+        'rotateKey',
+        'scheduleKeyDeletion',
+        'createSecret',
+        'updateSecret',
+        'deleteSecret',
+        'restoreSecret',
+        'purgeSecret',
+        'issueCertificate',
+        'revokeCertificate',
+      ].sort(),
+    );
   });
 });
 
