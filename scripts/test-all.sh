@@ -13,7 +13,7 @@ pnpm exec biome check .
 echo "== package checks (publint, arethetypeswrong)"
 pnpm -r --filter './packages/**' run check:package
 echo "== browser bundle size (@quantumapi/sdk/verify, gzip -9)"
-pnpm --filter @quantumapi/sdk run size:verify
+pnpm --filter @quantumapi/sdk run size:verify --published
 echo "== tests"
 results="$(mktemp -d)"
 status=0

@@ -38,6 +38,8 @@ const bundled = await build({
   target: 'es2022',
   minify: true,
   write: false,
+  // The package is `"sideEffects": false`, so esbuild warns that it drops its bare chunk imports: expected.
+  logLevel: 'error',
 });
 const verifyJs = bundled.outputFiles[0]?.text ?? '';
 console.log(`@quantumapi/sdk/verify bundle: ${(gzipSync(verifyJs, { level: 9 }).length / 1024).toFixed(2)} kB gzip -9`);

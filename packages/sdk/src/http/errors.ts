@@ -4,39 +4,123 @@
  * error. Server messages are shortened and scrubbed of the API key; request bodies never appear.
  */
 import {
+  CertificateExpiredError,
+  CertificateInvalidError,
+  CertificateNotYetValidError,
+  CertificateRevokedError,
+  CertificateUntrustedError,
+  CertificateUsageError,
+  CrlInvalidError,
+  CsrInvalidError,
+} from '../certificates/errors.js';
+import {
   ConflictError,
+  DecryptionFailedError,
   ERROR_CODES,
   type ErrorCode,
+  InvalidCiphertextError,
   InvalidInputError,
+  InvalidJwkError,
+  InvalidJwsError,
+  InvalidKeyError,
+  InvalidOptionsError,
+  InvalidResponseError,
+  KeyNotFoundError,
+  KeyStateError,
+  KeyUsageError,
+  MasterKeyInvalidError,
+  MasterKeyMissingError,
+  NetworkError,
   NotFoundError,
   PermissionDeniedError,
   QuantumApiError,
   type QuantumApiErrorOptions,
   RateLimitedError,
   ServerError,
+  SignatureInvalidError,
+  StoreCorruptError,
+  StoreUnavailableError,
+  TimeoutError,
   UnauthenticatedError,
+  UnsupportedAlgorithmError,
 } from '../errors.js';
-import * as certificateErrors from '../certificates/errors.js';
-import * as errors from '../errors.js';
-import * as identityErrors from '../identity/errors.js';
-import * as vaultErrors from '../vault/errors.js';
+import {
+  DiscoveryFailedError,
+  JwksNoMatchingKeyError,
+  JwksUnavailableError,
+  TokenAudienceInvalidError,
+  TokenClaimInvalidError,
+  TokenExpiredError,
+  TokenInvalidError,
+  TokenIssuerInvalidError,
+  TokenNotYetValidError,
+  TokenRequestFailedError,
+  TokenSignatureInvalidError,
+} from '../identity/errors.js';
+import { SecretNotFoundError, SecretStateError } from '../vault/errors.js';
 import { errorBodySchema } from './wire.js';
 
 type ErrorClass = new (message: string, options?: QuantumApiErrorOptions) => QuantumApiError;
 
-/** Every concrete (message, options) error class, by its code: the root's and each namespace's. */
+/**
+ * Every concrete (message, options) error class a server may name, by its code. Listed by name, not
+ * gathered from module namespaces: a namespace object would keep every error class of the package
+ * alive in whatever chunk shares this module (the browser verify bundle among them).
+ */
+const ERROR_CLASSES: readonly ErrorClass[] = [
+  ConflictError,
+  DecryptionFailedError,
+  InvalidCiphertextError,
+  InvalidInputError,
+  InvalidJwkError,
+  InvalidJwsError,
+  InvalidKeyError,
+  InvalidOptionsError,
+  InvalidResponseError,
+  KeyNotFoundError,
+  KeyStateError,
+  KeyUsageError,
+  MasterKeyInvalidError,
+  MasterKeyMissingError,
+  NetworkError,
+  NotFoundError,
+  PermissionDeniedError,
+  RateLimitedError,
+  ServerError,
+  SignatureInvalidError,
+  StoreCorruptError,
+  StoreUnavailableError,
+  TimeoutError,
+  UnauthenticatedError,
+  UnsupportedAlgorithmError,
+  SecretNotFoundError,
+  SecretStateError,
+  CertificateInvalidError,
+  CertificateExpiredError,
+  CertificateNotYetValidError,
+  CertificateUntrustedError,
+  CertificateRevokedError,
+  CertificateUsageError,
+  CsrInvalidError,
+  CrlInvalidError,
+  TokenInvalidError,
+  TokenSignatureInvalidError,
+  TokenExpiredError,
+  TokenNotYetValidError,
+  TokenIssuerInvalidError,
+  TokenAudienceInvalidError,
+  TokenClaimInvalidError,
+  JwksUnavailableError,
+  JwksNoMatchingKeyError,
+  DiscoveryFailedError,
+  TokenRequestFailedError,
+];
+
 const CLASS_BY_CODE: ReadonlyMap<string, ErrorClass> = (() => {
   const m = new Map<string, ErrorClass>();
-  const all = [errors, vaultErrors, certificateErrors, identityErrors].flatMap((mod) => Object.values(mod));
-  for (const value of all) {
-    if (typeof value !== 'function' || value === QuantumApiError) continue;
-    if (!(value.prototype instanceof QuantumApiError)) continue;
-    try {
-      const code = (new (value as ErrorClass)('probe') as QuantumApiError).code;
-      if (!m.has(code)) m.set(code, value as ErrorClass);
-    } catch {
-      // Not a (message, options) error class: skip.
-    }
+  for (const value of ERROR_CLASSES) {
+    const code = new value('probe').code;
+    if (!m.has(code)) m.set(code, value);
   }
   return m;
 })();

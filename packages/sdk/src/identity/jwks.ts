@@ -36,7 +36,9 @@ export interface JwksCache {
   getKey(header: { readonly alg: string; readonly kid?: string }): Promise<Jwk>;
 }
 
-const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+/** A JSON object: not null, not an array. Shared with identity/jwt.ts and the /verify entry. */
+export const isRecord = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
 
 const KTY: Readonly<Record<string, string>> = { ES256: 'EC', EdDSA: 'OKP', Ed25519: 'OKP', RS256: 'RSA' };
 
@@ -73,7 +75,7 @@ export const createJwksCache = (url: string, options: JwksCacheOptions = {}): Jw
     });
   let keys: Jwk[] | undefined;
   let fetchedAt = 0;
-  let lastAttempt = Number.NEGATIVE_INFINITY;
+  let lastAttempt = -Infinity;
   let inflight: Promise<Jwk[]> | undefined;
 
   // Single flight: concurrent callers share one request. Falls back to cached keys within the stale window.
@@ -88,7 +90,7 @@ export const createJwksCache = (url: string, options: JwksCacheOptions = {}): Jw
         })
         .catch((cause: unknown) => {
           if (keys && now - fetchedAt < maxAge + (options.staleIfErrorMs ?? 900_000)) return keys;
-          throw new JwksUnavailableError('JWKS could not be fetched', { cause, details: { url } });
+          throw new JwksUnavailableError('JWKS fetch failed', { cause, details: { url } });
         })
         .finally(() => {
           inflight = undefined;
@@ -108,8 +110,8 @@ export const createJwksCache = (url: string, options: JwksCacheOptions = {}): Jw
         key = selectJwk(set, header);
       }
       if (!key) {
-        throw new JwksNoMatchingKeyError('no JWKS key matches the token', {
-          details: { alg: header.alg, ...(header.kid !== undefined ? { kid: header.kid } : {}) },
+        throw new JwksNoMatchingKeyError('no key for the token', {
+          details: { alg: header.alg, kid: header.kid },
         });
       }
       return key;

@@ -3,7 +3,6 @@
  * registered claims. Algorithms come from the caller's allow-list and the key, never the token.
  * No zod and no Node imports: the browser `/verify` entry is built from this module.
  */
-import { fromUtf8 } from '../crypto/bytes.js';
 import {
   type CompactVerifyResult,
   compactVerifyAsync,
@@ -21,6 +20,7 @@ import {
   TokenNotYetValidError,
   TokenSignatureInvalidError,
 } from './errors.js';
+import { isRecord } from './jwks.js';
 
 export interface JwtClaims {
   readonly iss?: string;
@@ -58,39 +58,53 @@ export interface JwtVerifyOptions extends ClaimChecks {
   readonly suites: readonly JwsSuite[];
 }
 
-const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-const isNumericDate = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
+// Its own decoder rather than crypto/bytes.ts, so the browser /verify bundle does not carry the base64 tables.
+const utf8 = /* @__PURE__ */ new TextDecoder('utf-8', { fatal: true });
 
+/** Strict UTF-8 JSON that must be an object (a JWS header or JWT payload); undefined for anything else. */
+export const parseJsonObject = (bytes: Uint8Array | undefined): Record<string, unknown> | undefined => {
+  try {
+    const v: unknown = JSON.parse(utf8.decode(bytes));
+    return isRecord(v) ? v : undefined;
+  } catch {
+    return undefined;
+  }
+};
+
+/**
+ * exp / nbf / iat (with clockTolerance and maxTokenAge), then iss and aud. Every time comparison is
+ * written as "refuse unless provably fine", so a NaN from a bad clockTolerance, maxTokenAge or
+ * currentDate (no zod in the browser entry) refuses the token instead of letting it through.
+ */
 export const checkClaims = (payload: JwtClaims, checks: ClaimChecks): void => {
-  const now = Math.floor((checks.currentDate ?? new Date()).getTime() / 1000);
-  const tol = checks.clockTolerance ?? 0;
+  const now = Math.floor(+(checks.currentDate ?? new Date()) / 1000);
+  // Unary plus: a string tolerance must not turn `now + tol` into string concatenation.
+  const tol = +(checks.clockTolerance ?? 0);
   const { exp, nbf, iat, iss, aud } = payload;
   const claimError = (claim: string, what: string) =>
     new TokenClaimInvalidError(`"${claim}" ${what}`, { details: { claim } });
   for (const c of ['exp', 'nbf', 'iat'] as const) {
-    if (payload[c] !== undefined && !isNumericDate(payload[c])) throw claimError(c, 'must be a NumericDate');
+    if (payload[c] !== undefined && !Number.isFinite(payload[c])) throw claimError(c, 'is not a NumericDate');
   }
   if (exp === undefined) {
     if (checks.requireExpiry !== false) throw claimError('exp', 'is missing');
-  } else if (now - tol >= exp) {
-    throw new TokenExpiredError('token has expired', { details: { exp, now } });
+  } else if (!(now - tol < exp)) {
+    throw new TokenExpiredError('token expired', { details: { exp, now } });
   }
-  if (nbf !== undefined && now + tol < nbf)
-    throw new TokenNotYetValidError('token is not valid yet', { details: { nbf, now } });
-  if (iat !== undefined && now + tol < iat) throw claimError('iat', 'is in the future');
+  if (nbf !== undefined && !(now + tol >= nbf))
+    throw new TokenNotYetValidError('token not yet valid', { details: { nbf, now } });
+  if (iat !== undefined && !(now + tol >= iat)) throw claimError('iat', 'is in the future');
   if (checks.maxTokenAge !== undefined) {
-    if (iat === undefined) throw claimError('iat', 'is missing (maxTokenAge is set)');
-    if (now - tol - iat > checks.maxTokenAge)
-      throw new TokenExpiredError('token is older than maxTokenAge', { details: { iat, now } });
+    if (iat === undefined) throw claimError('iat', 'is missing (maxTokenAge)');
+    if (!(now - tol - iat <= checks.maxTokenAge))
+      throw new TokenExpiredError('token is too old', { details: { iat, now } });
   }
+  const expected = [checks.audience].flat();
   if (iss !== checks.issuer)
-    throw new TokenIssuerInvalidError('unexpected token issuer', { details: { expected: checks.issuer } });
-  const expected = typeof checks.audience === 'string' ? [checks.audience] : checks.audience;
+    throw new TokenIssuerInvalidError('unexpected issuer', { details: { expected: checks.issuer } });
   const actual: unknown[] = typeof aud === 'string' ? [aud] : Array.isArray(aud) ? aud : [];
   if (!actual.some((a) => expected.includes(a as string))) {
-    throw new TokenAudienceInvalidError('token audience is not an expected one', {
-      details: { expected: expected.join(',') },
-    });
+    throw new TokenAudienceInvalidError('unexpected audience', { details: { expected: expected.join(',') } });
   }
 };
 
@@ -114,22 +128,29 @@ export const verifyJws = async (
   }
 };
 
+/**
+ * The JWT flow over any JWS verifier (this module's, or the browser entry's ML-DSA-only one): options
+ * first, then the signature, then a payload that must be a JSON object, then its claims.
+ */
+export const verifyJwtWith = async (
+  jwt: string,
+  verify: (jws: string) => Promise<CompactVerifyResult>,
+  checks: ClaimChecks,
+): Promise<JwtVerifyResult> => {
+  const aud = checks.audience;
+  if (!checks.issuer || !(typeof aud === 'string' ? aud : Array.isArray(aud) && aud.length > 0)) {
+    throw new InvalidOptionsError('"issuer" and "audience" are required');
+  }
+  const { payload, protectedHeader } = await verify(jwt);
+  const claims = parseJsonObject(payload);
+  if (!claims) throw new TokenInvalidError('invalid token: payload is not a JSON object');
+  checkClaims(claims, checks);
+  return { payload: claims, protectedHeader };
+};
+
 /** Verify a JWT's signature with the key the resolver picks, then its claims. */
-export const verifyJwt = async (
+export const verifyJwt = (
   jwt: string,
   key: Readonly<Record<string, unknown>> | JwsAsyncKeyResolver,
   options: JwtVerifyOptions,
-): Promise<JwtVerifyResult> => {
-  const aud = options.audience;
-  if (!options.issuer || !(typeof aud === 'string' ? aud : Array.isArray(aud) && aud.length > 0)) {
-    throw new InvalidOptionsError('"issuer" and "audience" are required');
-  }
-  const { payload, protectedHeader } = await verifyJws(jwt, key, options);
-  let claims: unknown;
-  try {
-    claims = JSON.parse(fromUtf8(payload));
-  } catch {}
-  if (!isRecord(claims)) throw new TokenInvalidError('token payload is not a JSON object');
-  checkClaims(claims, options);
-  return { payload: claims, protectedHeader };
-};
+): Promise<JwtVerifyResult> => verifyJwtWith(jwt, (jws) => verifyJws(jws, key, options), options);

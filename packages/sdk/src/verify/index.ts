@@ -1,26 +1,25 @@
 /**
  * `@quantumapi/sdk/verify`: verify ML-DSA JWS / JWTs and detached ML-DSA signatures in the browser
  * (or any fetch-based runtime). Verification only, ML-DSA only, no Node modules, no zod: the bundle
- * is ML-DSA verify + SHA-3 plus a few kB of JOSE and claim checks. Tokens from classical issuers
- * (ES256, EdDSA, RS256) are the full SDK's `identity.verifyToken`.
+ * is ML-DSA verify + SHA-3 (~9.2 kB) plus ~3 kB of JOSE, claim checks, JWKS caching and typed errors, held under 12 kB
+ * gzip by test/browser/check-size.ts. Tokens from classical issuers (ES256, EdDSA, RS256) are the
+ * full SDK's `identity.verifyToken`.
+ *
+ * The JOSE layer here (./jws.ts) is a slim ML-DSA-only twin of crypto/jws.ts; the claim checks and
+ * the JWKS cache are the identity namespace's own (identity/jwt.ts, identity/jwks.ts).
  */
-import { isMlDsaAlgorithm, type MlDsaAlgorithm } from '../crypto/algorithms.js';
-import { parseAkpJwk } from '../crypto/jwk.js';
-import type { JwsProtectedHeader } from '../crypto/jws.js';
-import { ML_DSA_JWS_SUITES } from '../crypto/sig/jws-ml-dsa.js';
-import { mlDsaVerify } from '../crypto/sig/ml-dsa.js';
-import { InvalidOptionsError } from '../errors.js';
+import type { MlDsaAlgorithm } from '../crypto/algorithms.js';
+import { InvalidInputError, InvalidOptionsError } from '../errors.js';
 import { JwksNoMatchingKeyError } from '../identity/errors.js';
 import { createJwksCache, type Jwk, type JwksCache, type JwksCacheOptions, selectJwk } from '../identity/jwks.js';
-import {
-  type ClaimChecks,
-  type JwtVerifyResult,
-  verifyJws as verifyJwsCore,
-  verifyJwt as verifyJwtCore,
-} from '../identity/jwt.js';
+import { type ClaimChecks, type JwtVerifyResult, verifyJwtWith } from '../identity/jwt.js';
+import { readAkpJwk } from './jwk.js';
+import { type KeyResolver, type VerifiedJws, verifyCompact } from './jws.js';
+import { isMlDsa, verifyMlDsa } from './ml-dsa.js';
 
-export { isQuantumApiError, QuantumApiError } from '../errors.js';
+export type { MlDsaAlgorithm } from '../crypto/algorithms.js';
 export type { JwsProtectedHeader } from '../crypto/jws.js';
+export { isQuantumApiError, QuantumApiError } from '../errors.js';
 export type { Jwk, JwksCache, JwksCacheOptions } from '../identity/jwks.js';
 export type { JwtClaims, JwtVerifyResult } from '../identity/jwt.js';
 
@@ -38,46 +37,46 @@ export interface VerifyJwsOptions {
 
 export interface VerifyJwtOptions extends VerifyJwsOptions, ClaimChecks {}
 
-export interface VerifyJwsResult {
-  readonly payload: Uint8Array;
-  readonly protectedHeader: JwsProtectedHeader;
-}
+export type VerifyJwsResult = VerifiedJws;
 
-const remotes = new Map<string, JwksCache>();
+// One cache per JWKS URL for `{ jwksUri }` sources. No prototype: a "__proto__" or "toString" URL
+// must miss here and be refused by createJwksCache's https check.
+const remotes: Record<string, JwksCache> = Object.create(null);
 
 /** A cached remote JWKS (refetch on unknown kid with cooldown, stale-if-error). Reuse it across calls. */
 export const createRemoteJwks: (url: string, options?: JwksCacheOptions) => JwksCache = createJwksCache;
 
-const resolverOf = (source: KeySource): ((h: JwsProtectedHeader) => Promise<Jwk>) => {
+const resolverOf = (source: KeySource): KeyResolver => {
   if ('getKey' in source) return source.getKey;
   if ('jwksUri' in source) {
-    const cache = remotes.get(source.jwksUri) ?? createJwksCache(source.jwksUri, source.cache);
-    remotes.set(source.jwksUri, cache);
-    return cache.getKey;
+    // biome-ignore lint/suspicious/noAssignInExpressions: memoise per URL
+    return (remotes[source.jwksUri] ??= createJwksCache(source.jwksUri, source.cache)).getKey;
   }
   return async (h) => {
     // A single given JWK is used whatever the kid; a set is searched by kid.
     const k = 'jwk' in source ? source.jwk : selectJwk(source.jwks.keys, h);
-    if (!k) throw new JwksNoMatchingKeyError('no key matches the token');
+    if (!k) throw new JwksNoMatchingKeyError('no key for the token');
     return k;
   };
 };
 
-const suitesOf = (o: VerifyJwsOptions | undefined) => {
-  const algorithms = o?.algorithms ?? ['ML-DSA-65'];
-  if (!Array.isArray(algorithms) || !algorithms.every(isMlDsaAlgorithm)) {
-    throw new InvalidOptionsError('"algorithms" must list ML-DSA algorithms');
+const ONLY_ML_DSA = 'ML-DSA algorithms only';
+
+const allowList = (options: VerifyJwsOptions | undefined): readonly MlDsaAlgorithm[] => {
+  const algorithms = options?.algorithms ?? ['ML-DSA-65'];
+  if (!Array.isArray(algorithms) || !algorithms.length || !algorithms.every(isMlDsa)) {
+    throw new InvalidOptionsError(ONLY_ML_DSA);
   }
-  return { algorithms, suites: ML_DSA_JWS_SUITES };
+  return algorithms;
 };
 
 /** Verify a compact JWS; returns the payload bytes only when the signature verifies. */
-export const verifyJws = (jws: string, key: KeySource, options?: VerifyJwsOptions): Promise<VerifyJwsResult> =>
-  verifyJwsCore(jws, resolverOf(key), suitesOf(options));
+export const verifyJws = async (jws: string, key: KeySource, options?: VerifyJwsOptions): Promise<VerifyJwsResult> =>
+  verifyCompact(jws, resolverOf(key), allowList(options));
 
 /** Verify a JWT: ML-DSA signature, then exp / nbf / iat / iss / aud. */
 export const verifyJwt = (jwt: string, key: KeySource, options: VerifyJwtOptions): Promise<JwtVerifyResult> =>
-  verifyJwtCore(jwt, resolverOf(key), { ...options, ...suitesOf(options) });
+  verifyJwtWith(jwt, (jws) => verifyJws(jws, key, options), options);
 
 export interface DetachedSignatureInput {
   /** Raw public key bytes, or an AKP JWK (whose `alg` must equal `algorithm`). */
@@ -92,8 +91,11 @@ export interface DetachedSignatureInput {
 
 /** Verify a detached ML-DSA signature over bytes. False for any invalid signature; throws on a bad key or input. */
 export const verifySignature = (input: DetachedSignatureInput): boolean => {
-  const alg = input.algorithm ?? 'ML-DSA-65';
-  if (!isMlDsaAlgorithm(alg)) throw new InvalidOptionsError('"algorithm" must be an ML-DSA algorithm');
-  const pk = input.publicKey instanceof Uint8Array ? input.publicKey : parseAkpJwk(input.publicKey, alg).publicKey;
-  return mlDsaVerify(alg, pk, input.data, input.signature, input.context ? { context: input.context } : {});
+  const { algorithm: alg = 'ML-DSA-65', publicKey, data, signature, context = new Uint8Array(0) } = input;
+  if (!isMlDsa(alg)) throw new InvalidOptionsError(ONLY_ML_DSA);
+  const pk = publicKey instanceof Uint8Array ? publicKey : readAkpJwk(publicKey, alg).publicKey;
+  if (![context, data, signature].every((b) => b instanceof Uint8Array) || context.length > 255) {
+    throw new InvalidInputError('data, signature, context (<= 255 B) must be Uint8Array');
+  }
+  return verifyMlDsa(alg, pk, data, signature, context);
 };

@@ -108,6 +108,25 @@ describe('@quantumapi/sdk/verify in headless Chromium', () => {
     expect(await verifyInPage(none, 'jwk', jwk)).toEqual({ ok: false, code: 'TOKEN_INVALID' });
   });
 
+  it("refuses, on the browser's own atob/TextDecoder, malformed encodings and a critical header", async () => {
+    const jwk = jwks.keys[0] as IssuerJwk;
+    const { token } = await issuer.issueToken({ sub: 'carol' }, { expiresIn: 60, audience: AUD });
+    const [h, p, s] = token.split('.') as [string, string, string];
+    const cases: [string, string][] = [
+      [`${h}=.${p}.${s}`, 'TOKEN_INVALID'],
+      [`${h}.${p.slice(0, 4)} ${p.slice(4)}.${s}`, 'TOKEN_INVALID'],
+      [`${h}.${p}.${s.slice(0, 10)}\n${s.slice(10)}`, 'TOKEN_INVALID'],
+      [`${h}.${p.replace(/-/g, '+')}+.${s}`, 'TOKEN_INVALID'],
+      [`${b64u(JSON.stringify({ alg: 'ML-DSA-65', crit: ['exp'], exp: 1 }))}.${p}.${s}`, 'TOKEN_INVALID'],
+      [`${b64u(new Uint8Array([0x7b, 0xff, 0x7d]))}.${p}.${s}`, 'TOKEN_INVALID'],
+      // "e30" is the canonical "{}"; "e31" decodes to the same bytes with a stray trailing bit.
+      [`${h}.e30.${s}`, 'TOKEN_SIGNATURE_INVALID'],
+      [`${h}.e31.${s}`, 'TOKEN_INVALID'],
+    ];
+    for (const [bad, code] of cases) expect(await verifyInPage(bad, 'jwk', jwk)).toEqual({ ok: false, code });
+    expect(await verifyInPage(token, 'jwk', jwk)).toEqual({ ok: true, sub: 'carol' });
+  });
+
   it('verifies a detached ML-DSA-65 signature over bytes, and rejects a flipped bit', async () => {
     const seed = new Uint8Array(32).fill(7);
     const { publicKey, privateKey } = nobleSignature.keyPairFromSeed('ML-DSA-65', seed);
