@@ -69,8 +69,8 @@ export class QuantumApiAdapter {
       const e = resolveEntity(m);
       if (!e) continue;
       for (const f of e.fields.values()) {
-        if (f.index && !this.#indexers.has(f.index.definition)) {
-          this.#indexers.set(f.index.definition, await this.engine.indexer(f.index.definition));
+        for (const def of f.index ? [f.index.definition, ...f.index.previous] : []) {
+          if (!this.#indexers.has(def)) this.#indexers.set(def, await this.engine.indexer(def));
         }
       }
     }
@@ -80,16 +80,33 @@ export class QuantumApiAdapter {
     return resolveEntity(metadata);
   }
 
-  /** Blind index of an application value for an encrypted field (type-checked). */
-  indexValue(f: ResolvedField, value: unknown): string {
-    if (!f.index) throw unsupported(f, 'filtering by value', 'it has no @BlindIndex');
-    const indexer = this.#indexers.get(f.index.definition);
+  #indexer(f: ResolvedField, def: BlindIndexDefinition): Indexer {
+    const indexer = this.#indexers.get(def);
     if (!indexer) {
       throw new FieldConfigError(`${f.entity} is not part of the DataSource registered with QuantumAPI`, {
         details: { entity: f.entity },
       });
     }
-    return indexer(toFieldValue(f, value));
+    return indexer;
+  }
+
+  /** Blind index of an application value for an encrypted field (type-checked): what a write stores. */
+  indexValue(f: ResolvedField, value: unknown): string {
+    if (!f.index) throw unsupported(f, 'filtering by value', 'it has no @BlindIndex');
+    return this.#indexer(f, f.index.definition)(toFieldValue(f, value));
+  }
+
+  /**
+   * Every index value an equality lookup must match: the current version's first, then one per
+   * `previousVersions` entry (rows a re-index has not reached yet). One value outside a re-index.
+   */
+  lookupValues(f: ResolvedField, value: unknown): string[] {
+    const current = this.indexValue(f, value);
+    if (f.index!.previous.length === 0) return [current];
+    const v = toFieldValue(f, value);
+    const out = new Set([current]);
+    for (const def of f.index!.previous) out.add(this.#indexer(f, def)(v));
+    return [...out];
   }
 
   /**

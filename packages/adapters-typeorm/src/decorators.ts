@@ -36,7 +36,14 @@ export interface BlindIndexOptions {
   readonly compat?: 'sha3';
   /** Keyed MAC; default hmac-sha3-256. Ignored with `compat`. */
   readonly algorithm?: Exclude<BlindIndexAlgorithm, 'sha3-compat'>;
+  /** The version writes use (default 1). Bump it, with the old one in `previousVersions`, to re-key. */
   readonly version?: number;
+  /**
+   * Versions still present in the table while a re-index runs (`qapi migrate reindex`): equality
+   * lookups match the value's index under `version` or under any of these. Writes always use
+   * `version`. Remove them once the re-index is done: each one adds a candidate to every lookup.
+   */
+  readonly previousVersions?: readonly number[];
   /** Truncate the MAC to this many bytes (8..32, default 32). */
   readonly bytes?: number;
   /** A UNIQUE constraint on the index column: the database rejects a duplicate value. */
@@ -87,6 +94,7 @@ const indexSchema = z.object({
   compat: z.literal('sha3').optional(),
   algorithm: z.enum(['hmac-sha3-256', 'kmac256']).optional(),
   version: z.number().int().positive().optional(),
+  previousVersions: z.array(z.number().int().positive()).optional(),
   bytes: z.number().int().min(8).max(32).optional(),
   unique: z.boolean().optional(),
   name: z.string().min(1).optional(),
@@ -123,6 +131,10 @@ export function BlindIndex(options: BlindIndexOptions): PropertyDecorator {
   check(indexSchema, options, '@BlindIndex');
   if (options.compat && (options.normalize || options.bytes !== undefined || options.algorithm)) {
     throw new FieldConfigError('@BlindIndex with compat: sha3 takes no normalize, bytes or algorithm');
+  }
+  // The compat hash is unkeyed: every version gives the same value, so there is nothing to re-index.
+  if (options.compat && options.previousVersions?.length) {
+    throw new FieldConfigError('@BlindIndex with compat: sha3 takes no previousVersions');
   }
   return (target, property) => {
     Column({

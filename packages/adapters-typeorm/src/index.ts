@@ -1,5 +1,6 @@
 /** `@quantumapi/typeorm`: transparent PII column encryption with searchable blind indexes for TypeORM. */
 export { BlindIndex, type BlindIndexOptions, Encrypted, type EncryptedOptions } from './decorators.js';
+export { type ResolvedEntity, type ResolvedField, type ResolvedIndex, resolveEntity } from './model.js';
 export { dataKeysTableSql, type SqlDialect, TypeOrmDataKeyDirectory } from './directory.js';
 export {
   type QuantumApiRegistration,

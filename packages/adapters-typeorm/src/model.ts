@@ -18,7 +18,14 @@ import { hasSpecs, specOf } from './decorators.js';
 export interface ResolvedIndex {
   /** Entity property holding the index. */
   readonly property: string;
+  /** What writes use: the index under its current `version`. */
   readonly definition: BlindIndexDefinition;
+  /**
+   * The same index under each of its `previousVersions` (none once a re-index is done): lookups
+   * match these too. Same shape as `definition` but for the version, which is what the migration
+   * engine (`@quantumapi/cli`) derives the keys of rows it has not re-indexed yet from.
+   */
+  readonly previous: readonly BlindIndexDefinition[];
 }
 
 export interface ResolvedField {
@@ -109,7 +116,11 @@ const build = (metadata: EntityMetadata): ResolvedEntity | undefined => {
       ...(o.normalize ? { normalize: o.normalize } : {}),
       ...(o.bytes ? { bytes: o.bytes } : {}),
     };
-    indexOf.set(o.of, { property, definition });
+    const current = o.version ?? 1;
+    const previous = [...new Set(o.previousVersions ?? [])]
+      .filter((v) => v !== current)
+      .map((version): BlindIndexDefinition => ({ ...definition, version }));
+    indexOf.set(o.of, { property, definition, previous });
   }
 
   const fields = new Map<string, ResolvedField>();

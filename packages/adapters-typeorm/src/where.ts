@@ -49,19 +49,28 @@ const operatorName = (type: string): string =>
 /** Result of rewriting one condition: on the index property, or kept on the source property. */
 type Target = { on: 'index'; cond: unknown } | { on: 'source'; cond: unknown };
 
+/**
+ * Equality with one value: its index value, or, while a re-index runs (`previousVersions`), `In`
+ * the values under the current and previous versions, so rows not yet re-indexed still match.
+ */
+const equalTo = (a: QuantumApiAdapter, f: ResolvedField, v: unknown): unknown => {
+  const values = a.lookupValues(f, v);
+  return values.length === 1 ? values[0] : In(values);
+};
+
 const rewriteOperand = (a: QuantumApiAdapter, f: ResolvedField, v: unknown): Target => {
   if (v === null) return { on: 'source', cond: null };
-  if (!InstanceChecker.isFindOperator(v)) return { on: 'index', cond: a.indexValue(f, v) };
+  if (!InstanceChecker.isFindOperator(v)) return { on: 'index', cond: equalTo(a, f, v) };
   const op = v as FindOperator<unknown>;
   switch (op.type) {
     case 'isNull':
       return { on: 'source', cond: op };
     case 'equal':
-      return { on: 'index', cond: a.indexValue(f, op.value) };
+      return { on: 'index', cond: equalTo(a, f, op.value) };
     case 'in': {
       const values = op.value;
       if (!Array.isArray(values)) throw unsupported(f, 'In', 'expects an array');
-      return { on: 'index', cond: In(values.filter((x) => x !== null).map((x) => a.indexValue(f, x))) };
+      return { on: 'index', cond: In(values.filter((x) => x !== null).flatMap((x) => a.lookupValues(f, x))) };
     }
     case 'not': {
       const inner = rewriteOperand(a, f, op.child ?? op.value);

@@ -25,7 +25,16 @@ const engine = new FieldEngine({
 });
 const loc = { table: 'users', column: 'email' };
 const expected = new Map<number, string>();
-const stats = { reads: 0, lookups: 0, writes: 0, failures: 0, errors: [] as string[] };
+/** Lookups that found their row under the new index version, and under the old one. */
+const stats = {
+  reads: 0,
+  lookups: 0,
+  foundUnderNew: 0,
+  foundUnderOld: 0,
+  writes: 0,
+  failures: 0,
+  errors: [] as string[],
+};
 let stop = false;
 process.stdin.on('end', () => {
   stop = true;
@@ -46,9 +55,11 @@ while (!stop) {
     const want = expected.get(id) ?? `User.${id}@Example.com `;
     if (email !== want) fail(`read ${id}`);
     stats.reads++;
-    const hashes = await indexLookupValues(engine, spec, 'email', want);
-    const found = (await pool.query('SELECT id FROM users WHERE email_hash = ANY($1)', [hashes])).rows;
+    const hashes = await indexLookupValues(engine, spec, 'email', want); // [version 2, version 1]
+    const found = (await pool.query('SELECT id, email_hash FROM users WHERE email_hash = ANY($1)', [hashes])).rows;
     if (found.length !== 1 || found[0].id !== id) fail(`lookup ${id}`);
+    else if (found[0].email_hash === hashes[0]) stats.foundUnderNew++;
+    else stats.foundUnderOld++;
     stats.lookups++;
     if (stats.reads % 5 === 0) {
       const next = `changed.${id}.${stats.writes}@example.com`;

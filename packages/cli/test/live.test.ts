@@ -70,6 +70,8 @@ describe('rotation and re-index while another process reads and writes', () => {
     const stats = JSON.parse(out) as {
       reads: number;
       lookups: number;
+      foundUnderNew: number;
+      foundUnderOld: number;
       writes: number;
       failures: number;
       errors: string[];
@@ -78,6 +80,11 @@ describe('rotation and re-index while another process reads and writes', () => {
     expect(stats.failures, stats.errors.join('\n')).toBe(0);
     expect(stats.reads).toBeGreaterThan(100);
     expect(stats.writes).toBeGreaterThan(10);
+    // Lookups searched both index versions and found rows under each: the old one before and
+    // while the re-index ran, the new one for re-indexed and newly written rows.
+    expect(stats.foundUnderOld).toBeGreaterThan(0);
+    expect(stats.foundUnderNew).toBeGreaterThan(0);
+    expect(stats.foundUnderOld + stats.foundUnderNew).toBe(stats.lookups);
     expect(rotated.status).toBe('done');
     expect(reindexed.status).toBe('done');
   });

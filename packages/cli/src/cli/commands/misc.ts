@@ -1,18 +1,41 @@
 /** `qapi token verify`, `qapi health`, `qapi version`. */
 import { Buffer } from 'node:buffer';
+import { readFile } from 'node:fs/promises';
+import type { Jwk } from '@quantumapi/sdk';
 import { type Command, list, str } from '../context.js';
 import { UsageError } from '../exit-codes.js';
 import { printJson, readStdin, renderRecord } from '../io.js';
 
+/** `--jwks file.json`. A parse error is reported without its message: that would quote the file. */
+const readJwks = async (path: string): Promise<{ keys: Jwk[] }> => {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (cause) {
+    throw new UsageError(`cannot read ${path} (${(cause as NodeJS.ErrnoException).code ?? 'read error'})`);
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    throw new UsageError(`${path} is not JSON`);
+  }
+  const keys = (parsed as { keys?: unknown })?.keys;
+  if (!Array.isArray(keys)) throw new UsageError(`${path} is not a JWKS (no "keys" array)`);
+  return { keys: keys as Jwk[] };
+};
+
 export const miscCommands = (version: string): Record<string, Command> => ({
   'token verify': {
-    usage: 'qapi token verify <jwt|-> --issuer url --audience aud [--jwks-url url] [--algorithm alg]...',
+    usage:
+      'qapi token verify <jwt|-> --issuer url --audience aud [--jwks-url url | --jwks file.json] [--algorithm alg]...',
     summary: 'verify a JWT (ML-DSA-65 by default) against the issuer JWKS; prints its claims',
     positionals: 1,
     options: {
       issuer: { type: 'string' },
       audience: { type: 'string', multiple: true },
       'jwks-url': { type: 'string' },
+      jwks: { type: 'string' },
       algorithm: { type: 'string', multiple: true },
     },
     async run(ctx) {
@@ -26,11 +49,16 @@ export const miscCommands = (version: string): Record<string, Command> => ({
               .trim()
           : ctx.args[0]!;
       const jwksUri = str(ctx.flags, 'jwks-url');
+      const jwksFile = str(ctx.flags, 'jwks');
+      if (jwksUri && jwksFile) throw new UsageError('give --jwks-url or --jwks, not both');
+      // A JWKS saved to a file: verification offline, with exactly these keys (no fetch).
+      const jwks = jwksFile ? await readJwks(jwksFile) : undefined;
       const algorithms = list(ctx.flags, 'algorithm');
       const r = await ctx.client().identity.verifyToken(jwt, {
         issuer,
         audience,
         ...(jwksUri ? { jwksUri } : {}),
+        ...(jwks ? { jwks } : {}),
         ...(algorithms.length ? { algorithms } : {}),
       });
       if (ctx.output === 'json') printJson(ctx.io, { valid: true, header: r.protectedHeader, claims: r.payload });
