@@ -1,4 +1,6 @@
 /** `@quantumapi/sdk`: the QuantumApiClient, its namespaces, backends and stores. */
+import { defaultProviders as runtimeProviders } from '#runtime';
+import type { CryptoProviders } from './crypto/providers.js';
 export { QuantumApiClient } from './client/client.js';
 export type { QuantumApiClientOptions, LocalOptions } from './client/options.js';
 export { API_KEY_ENV, BASE_URL_ENV, STORE_PATH_ENV } from './client/options.js';
@@ -38,4 +40,9 @@ export {
 } from './http/backend.js';
 export type { RetryPolicy } from './http/transport.js';
 export type { CryptoProviders } from './crypto/providers.js';
-export { defaultProviders } from '#runtime';
+
+/**
+ * The crypto providers this runtime uses by default (node:crypto where it helps, noble elsewhere).
+ * Re-declared rather than re-exported so the published typings never name the internal `#runtime`.
+ */
+export const defaultProviders: CryptoProviders = runtimeProviders;
