@@ -1,36 +1,83 @@
 /**
- * Adapter overhead on real SQLite: 10k rows with 3 encrypted fields (email + blind index, phone +
- * blind index, dob), inserted with createMany and read back with findMany, against the same
- * operations through plain Prisma on the same schema with plaintext values. Best of N rounds.
+ * Adapter overhead on real databases: ROWS rows with 3 encrypted fields (email + blind index,
+ * phone + blind index, dob as a Date), inserted with createMany and read back with findMany.
  *
- *   pnpm --filter @quantumapi/prisma bench        (ROWS, ROUNDS override the defaults)
+ * Per round and database, on a fresh table each:
+ *   plain    the same PrismaClient without the extension, plaintext values (the baseline);
+ *   floor    the plain client writing the very ciphertexts and indexes the adapter would write:
+ *            what storing longer values costs the database and Prisma, with no adapter CPU;
+ *   adapter  the extended client (encrypt + index on write, decrypt on read).
+ * Modes are interleaved within each round so machine noise hits them alike; best of ROUNDS.
+ *
+ *   pnpm --filter @quantumapi/prisma bench        (ROWS, ROUNDS, DBS=sqlite,postgresql)
+ *   PER_FIELD=1 ...                               one AES-GCM cipher object per field and
+ *                                                 createHmac per index (the pre-batching path)
  */
+import { createHmac } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
+import type { FieldEngine } from '@quantumapi/sdk/fields';
 import { createLocalBackend } from '../../sdk/src/local/engine.js';
 import { MemoryStore } from '../../sdk/src/local/stores/memory.js';
-import { defaultProviders } from '../../sdk/src/runtime/node.js';
+import { defaultProviders, nodeAead, nodeRandom } from '../../sdk/src/runtime/node.js';
 import { createPrismaFieldEngine, quantumApiEncryption } from '../src/index.js';
-import { openDb } from '../test/db.js';
+import { type DbKind, openDb, type TestDb } from '../test/db.js';
 import setup from '../test/global-setup.js';
 
 const ROWS = Number(process.env.ROWS ?? 10_000);
-const ROUNDS = Number(process.env.ROUNDS ?? 3);
+const ROUNDS = Number(process.env.ROUNDS ?? 5);
+const DBS = (process.env.DBS ?? 'sqlite,postgresql').split(',') as DbKind[];
+const PER_FIELD = process.env.PER_FIELD === '1';
 
-const rows = (plain: boolean) =>
-  Array.from({ length: ROWS }, (_, i) => ({
-    name: `user ${i}`,
-    age: i % 90,
-    email: `user.${i}@example-mail.com`,
-    phone: `+34 600 ${String(i).padStart(6, '0')}`,
-    dob: (plain
-      ? new Date(Date.UTC(1970, 0, 1 + (i % 15000))).toISOString()
-      : new Date(Date.UTC(1970, 0, 1 + (i % 15000)))) as string,
-  }));
+type Mode = 'plain' | 'floor' | 'adapter';
+type Row = { name: string; age: number; email: string; phone: string; dob: string | Date };
+
+const rows = (dates: boolean): Row[] =>
+  Array.from({ length: ROWS }, (_, i) => {
+    const dob = new Date(Date.UTC(1970, 0, 1 + (i % 15000)));
+    return {
+      name: `user ${i}`,
+      age: i % 90,
+      email: `user.${i}@example-mail.com`,
+      phone: `+34 600 ${String(i).padStart(6, '0')}`,
+      dob: dates ? dob : dob.toISOString(),
+    };
+  });
 
 const time = async (fn: () => Promise<unknown>): Promise<number> => {
   const t = performance.now();
   await fn();
   return performance.now() - t;
+};
+
+const manifest = async () =>
+  (await import('../test/prisma/sqlite/generated/quantumapi-manifest.js')).encryptionManifest;
+
+/** The ciphertexts and indexes the adapter writes for `data` (same engine calls), computed untimed. */
+const storedForm = async (engine: FieldEngine, data: Row[]): Promise<Record<string, unknown>[]> => {
+  const email = await engine.blindIndexMany(
+    { name: 'emailHash', table: 'User', columns: ['email'] },
+    data.map((d) => d.email),
+  );
+  const phone = await engine.blindIndexMany(
+    { name: 'phoneHash', table: 'User', columns: ['phone'], normalize: ['phone'] },
+    data.map((d) => d.phone),
+  );
+  const cts = await engine.encryptMany(
+    data.flatMap((d) => [
+      { value: d.email, location: { table: 'User', column: 'email' } },
+      { value: d.phone, location: { table: 'User', column: 'phone' } },
+      { value: d.dob as Date, location: { table: 'User', column: 'dob' } },
+    ]),
+  );
+  return data.map((d, i) => ({
+    name: d.name,
+    age: d.age,
+    email: cts[3 * i],
+    emailHash: email[i],
+    phone: cts[3 * i + 1],
+    phoneHash: phone[i],
+    dob: cts[3 * i + 2],
+  }));
 };
 
 const main = async () => {
@@ -41,52 +88,66 @@ const main = async () => {
     providers: defaultProviders,
   });
   await local.encryption.createKey({ algorithm: 'ML-KEM-768', setAsDefault: true });
-  const best = { plainInsert: Infinity, encInsert: Infinity, plainSelect: Infinity, encSelect: Infinity };
-  for (let r = 0; r < ROUNDS; r++) {
-    // Fresh database per round and mode, so both insert into an empty table.
-    for (const mode of ['plain', 'enc'] as const) {
-      const db = await openDb('sqlite');
-      try {
-        const engine = await createPrismaFieldEngine({ prisma: db.prisma, backend: local.encryption });
-        const client =
-          mode === 'plain'
-            ? db.prisma
-            : db.prisma.$extends(
-                quantumApiEncryption({
-                  engine,
-                  manifest: (await import('../test/prisma/sqlite/generated/quantumapi-manifest.js')).encryptionManifest,
-                }),
-              );
-        const data = rows(mode === 'plain');
-        const ins = await time(() => (client as typeof db.prisma).user.createMany({ data }));
-        let count = 0;
-        const sel = await time(async () => {
-          count = (await (client as typeof db.prisma).user.findMany()).length;
-        });
-        if (count !== ROWS) throw new Error(`read ${count} rows`);
-        if (mode === 'plain') {
-          best.plainInsert = Math.min(best.plainInsert, ins);
-          best.plainSelect = Math.min(best.plainSelect, sel);
-        } else {
-          best.encInsert = Math.min(best.encInsert, ins);
-          best.encSelect = Math.min(best.encSelect, sel);
+  const engineOptions = PER_FIELD
+    ? {
+        providers: { aead: nodeAead, random: nodeRandom },
+        hmacSha3_256: (k: Uint8Array, m: Uint8Array) => new Uint8Array(createHmac('sha3-256', k).update(m).digest()),
+      }
+    : {};
+  const m = await manifest();
+  const results: Record<string, Record<Mode, { insert: number; select: number }>> = {};
+
+  for (const kind of DBS) {
+    const best = {
+      plain: { insert: Infinity, select: Infinity },
+      floor: { insert: Infinity, select: Infinity },
+      adapter: { insert: Infinity, select: Infinity },
+    };
+    let floorRows: Record<string, unknown>[] | undefined;
+    for (let r = 0; r < ROUNDS; r++) {
+      for (const mode of ['plain', 'floor', 'adapter'] as const) {
+        const db = await openDb(kind);
+        try {
+          const engine = await createPrismaFieldEngine({
+            prisma: db.prisma,
+            backend: local.encryption,
+            ...engineOptions,
+          });
+          if (mode === 'floor' && !floorRows) floorRows = await storedForm(engine, rows(true));
+          const client =
+            mode === 'adapter' ? db.prisma.$extends(quantumApiEncryption({ engine, manifest: m })) : db.prisma;
+          const data = mode === 'plain' ? rows(false) : mode === 'floor' ? floorRows! : rows(true);
+          const user = (client as TestDb['prisma']).user;
+          const ins = await time(() => user.createMany({ data: data as never }));
+          let count = 0;
+          const sel = await time(async () => {
+            count = (await user.findMany()).length;
+          });
+          if (count !== ROWS) throw new Error(`read ${count} rows`);
+          best[mode].insert = Math.min(best[mode].insert, ins);
+          best[mode].select = Math.min(best[mode].select, sel);
+        } finally {
+          await db.close();
         }
-      } finally {
-        await db.close();
       }
     }
+    results[kind] = best;
   }
+
   const f = (ms: number) => `${ms.toFixed(0)} ms`;
+  const x = (a: number, b: number) => `${(a / b).toFixed(2)}x`;
   console.log(
-    `| Operation (${ROWS} rows, SQLite) | plain Prisma | @quantumapi/prisma (3 encrypted fields, 2 indexes) | ratio |`,
+    `| Operation (${ROWS} rows) | plain Prisma | storage floor | @quantumapi/prisma | adapter / plain | adapter / floor |`,
   );
-  console.log('|---|---|---|---|');
-  console.log(
-    `| createMany | ${f(best.plainInsert)} | ${f(best.encInsert)} | ${(best.encInsert / best.plainInsert).toFixed(2)}x |`,
-  );
-  console.log(
-    `| findMany (all rows) | ${f(best.plainSelect)} | ${f(best.encSelect)} | ${(best.encSelect / best.plainSelect).toFixed(2)}x |`,
-  );
+  console.log('|---|---|---|---|---|---|');
+  for (const [kind, b] of Object.entries(results)) {
+    for (const op of ['insert', 'select'] as const) {
+      const name = op === 'insert' ? 'createMany' : 'findMany (all rows)';
+      console.log(
+        `| ${name}, ${kind} | ${f(b.plain[op])} | ${f(b.floor[op])} | ${f(b.adapter[op])} | ${x(b.adapter[op], b.plain[op])} | ${x(b.adapter[op], b.floor[op])} |`,
+      );
+    }
+  }
 };
 
 await main();

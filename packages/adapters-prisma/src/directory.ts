@@ -2,7 +2,7 @@
  * The data-key directory in the application's own database (`quantumapi_data_keys`), through the
  * plain (un-extended) Prisma client. Plain SQL that SQLite and PostgreSQL both accept.
  */
-import { StoreUnavailableError } from '@quantumapi/sdk';
+import { StoreUnavailableError } from '@quantumapi/sdk/fields';
 import type { DataKeyDirectory, DataKeyPurpose, DataKeyRecord } from '@quantumapi/sdk/fields';
 
 /** The part of a PrismaClient this needs: tagged-template raw SQL. */

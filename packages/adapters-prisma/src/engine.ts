@@ -1,7 +1,9 @@
-/** Convenience: a field engine whose data keys live in the app's database, with native HMAC. */
+/**
+ * Convenience: a field engine whose data keys live in the app's database. The SDK's runtime
+ * providers already pick node:crypto in Node (AES, HMAC-SHA3-256) and noble elsewhere.
+ */
 import { FieldEngine, type FieldEngineOptions } from '@quantumapi/sdk/fields';
 import { PrismaDataKeyDirectory, type RawSqlClient } from './directory.js';
-import { nodeHmacSha3_256 } from './node-hmac.js';
 
 export interface PrismaFieldEngineOptions extends Omit<FieldEngineOptions, 'directory'> {
   /** The plain PrismaClient (not the extended one): used for the quantumapi_data_keys table. */
@@ -15,7 +17,7 @@ export const createPrismaFieldEngine = async (options: PrismaFieldEngineOptions)
   const { prisma, createTable = true, ...rest } = options;
   const directory = new PrismaDataKeyDirectory(prisma);
   if (createTable) await directory.ensureTable();
-  const engine = new FieldEngine({ hmacSha3_256: nodeHmacSha3_256, ...rest, directory });
+  const engine = new FieldEngine({ ...rest, directory });
   // Key material is fetched now, outside any transaction the application opens later.
   await engine.prepare();
   return engine;

@@ -11,4 +11,3 @@ export {
   type ResolvedManifest,
   resolveManifest,
 } from './manifest.js';
-export { nodeHmacSha3_256 } from './node-hmac.js';

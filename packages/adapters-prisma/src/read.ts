@@ -7,19 +7,19 @@ import type { DecryptItem, FieldEngine, FieldValueType } from '@quantumapi/sdk/f
 import type { ResolvedManifest, ResolvedModel } from './manifest.js';
 import { type Args, isPlainObject } from './shapes.js';
 
-interface Slot {
-  obj: Args;
-  key: string;
-}
-
 export const decryptResult = async (
   manifest: ResolvedManifest,
   engine: FieldEngine,
   model: ResolvedModel,
   result: unknown,
 ): Promise<unknown> => {
-  const strict: { items: DecryptItem<FieldValueType>[]; slots: Slot[] } = { items: [], slots: [] };
-  const lenient: typeof strict = { items: [], slots: [] };
+  // Where each decrypted value goes back: parallel arrays (row object, column name), no per-field slot objects.
+  const strict: { items: DecryptItem<FieldValueType>[]; rows: Args[]; keys: string[] } = {
+    items: [],
+    rows: [],
+    keys: [],
+  };
+  const lenient: typeof strict = { items: [], rows: [], keys: [] };
 
   const visit = (m: ResolvedModel, node: unknown): void => {
     if (Array.isArray(node)) {
@@ -27,17 +27,18 @@ export const decryptResult = async (
       return;
     }
     if (!isPlainObject(node)) return;
-    for (const [k, v] of Object.entries(node)) {
+    // Walk the model's declared columns, not the row's keys: no entries array per row.
+    for (const f of m.fields.values()) {
+      const v = node[f.field];
       if (v === null || v === undefined) continue;
-      const f = m.fields.get(k);
-      if (f) {
-        const bucket = f.migration ? lenient : strict;
-        bucket.items.push({ ciphertext: v as string, location: f.location, type: f.type });
-        bucket.slots.push({ obj: node, key: k });
-        continue;
-      }
-      const target = m.relations.get(k);
-      if (target) visit(manifest.models.get(target)!, v);
+      const bucket = f.migration ? lenient : strict;
+      bucket.items.push({ ciphertext: v as string, location: f.location, type: f.type });
+      bucket.rows.push(node);
+      bucket.keys.push(f.field);
+    }
+    for (const [rel, target] of m.relations) {
+      const v = node[rel];
+      if (v !== null && v !== undefined) visit(manifest.models.get(target)!, v);
     }
   };
   visit(model, result);
@@ -48,10 +49,7 @@ export const decryptResult = async (
   ] as const) {
     if (bucket.items.length === 0) continue;
     const values = await engine.decryptMany(bucket.items, opts);
-    for (let i = 0; i < values.length; i++) {
-      const s = bucket.slots[i]!;
-      s.obj[s.key] = values[i];
-    }
+    for (let i = 0; i < values.length; i++) bucket.rows[i]![bucket.keys[i]!] = values[i];
   }
   return result;
 };

@@ -4,7 +4,7 @@
  * FieldUnsupportedOperationError naming the column, rather than silently matching nothing.
  */
 import type { FieldEngine, FieldValue } from '@quantumapi/sdk/fields';
-import { InvalidInputError } from '@quantumapi/sdk';
+import { InvalidInputError } from '@quantumapi/sdk/fields';
 import { FieldConfigError } from '@quantumapi/sdk/fields';
 import type { ResolvedField, ResolvedManifest, ResolvedModel } from './manifest.js';
 import { type Args, asArray, isPlainObject, unsupported } from './shapes.js';

@@ -4,7 +4,7 @@
  * never started by `generate`, but Prisma insists the variable points at a file.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 const pkg = fileURLToPath(new URL('..', import.meta.url));
@@ -48,6 +48,7 @@ export default function setup(): void {
       existsSync(manifest) &&
       statSync(manifest).mtimeMs > newest;
     if (upToDate) continue;
+    mkdirSync(`${dir}${provider}`, { recursive: true }); // generated output is not committed
     writeFileSync(schema, text);
     execFileSync(`${pkg}node_modules/.bin/prisma`, ['generate', '--schema', schema], {
       cwd: pkg,

@@ -32,6 +32,7 @@ export const adapterSuite = (kind: DbKind): void => {
     let db: TestDb;
     const calls = { generateDataKey: 0, unwrapKey: 0 };
     let build: () => Promise<ReturnType<typeof extend>>;
+    let backend: Parameters<typeof createPrismaFieldEngine>[0]['backend'];
     const extend = (prisma: TestDb['prisma'], engine: Awaited<ReturnType<typeof createPrismaFieldEngine>>) =>
       prisma.$extends(quantumApiEncryption({ engine, manifest: encryptionManifest }));
     let xp: ReturnType<typeof extend>;
@@ -44,7 +45,7 @@ export const adapterSuite = (kind: DbKind): void => {
         providers: defaultProviders,
       });
       await local.encryption.createKey({ algorithm: 'ML-KEM-768', setAsDefault: true });
-      const backend = {
+      backend = {
         generateDataKey: (i?: Parameters<typeof local.encryption.generateDataKey>[0]) => {
           calls.generateDataKey++;
           return local.encryption.generateDataKey(i);
@@ -444,6 +445,71 @@ export const adapterSuite = (kind: DbKind): void => {
             });
         });
         expect(u?.email).toBe('trent@example.com');
+      });
+    });
+
+    describe('more reads and filters (run last: they add rows and data keys)', () => {
+      it('relation filters every / none / isNot rewrite through the related model', async () => {
+        const every = await xp.user.findMany({
+          where: {
+            posts: { every: { title: { in: ['p1', 'p2'] } } },
+            email: { in: ['ivan@example.com', 'judy@example.com'] },
+          },
+        });
+        expect(every.map((u) => u.name)).toEqual(['ivan']);
+        const none = await xp.user.findMany({
+          where: { posts: { none: { title: 'p1' } }, email: { in: ['ivan@example.com', 'judy@example.com'] } },
+        });
+        expect(none.map((u) => u.name)).toEqual(['judy']);
+        // Post.secretNote has no blind index: a value filter on it inside every/none is refused.
+        for (const op of ['every', 'none'] as const) {
+          const e = await errorOf(() => xp.user.findMany({ where: { posts: { [op]: { secretNote: 'x' } } } }));
+          expect([e.code, e.message.includes('Post.secretNote')]).toEqual(['FIELD_UNSUPPORTED_OPERATION', true]);
+        }
+        const isNot = await xp.user.findMany({
+          where: { profile: { isNot: { ssn: '123456789' } }, name: { in: ['ivan', 'judy'] } },
+        });
+        expect(isNot.map((u) => u.name)).toEqual(['judy']);
+      });
+
+      it('findUniqueOrThrow, findFirstOrThrow and updateManyAndReturn', async () => {
+        const ivan = await xp.user.findUniqueOrThrow({ where: uq({ email: 'IVAN@example.com' }) });
+        expect(ivan.email).toBe('ivan@example.com');
+        const first = await xp.user.findFirstOrThrow({ where: { email: { in: ['ivan@example.com'] } } });
+        expect(first.id).toBe(ivan.id);
+        await expect(xp.user.findUniqueOrThrow({ where: uq({ email: 'nobody@example.com' }) })).rejects.toThrow();
+        const updated = await xp.user.updateManyAndReturn({
+          where: { email: 'ivan@example.com' },
+          data: { phone: '+34 611 000 111' },
+        });
+        expect(updated.map((u) => [u.email, u.phone])).toEqual([['ivan@example.com', '+34 611 000 111']]);
+        expect((await xp.user.findFirst({ where: { phone: '+34611000111' } }))?.id).toBe(ivan.id);
+      });
+
+      it('a bulk read spanning several data keys decrypts every row (batched, one key lookup per data key)', async () => {
+        // A small key budget so that 1,500 rows x 2 encrypted columns rotate through 4 data keys.
+        const rotating = db.prisma.$extends(
+          quantumApiEncryption({
+            engine: await createPrismaFieldEngine({ prisma: db.prisma, backend, cache: { maxUses: 1000 } }),
+            manifest: encryptionManifest,
+          }),
+        );
+        const data = Array.from({ length: 1500 }, (_, i) => ({
+          name: `bulk ${i}`,
+          email: `bulk.${i}@example.com`,
+          dob: as<string>(new Date(Date.UTC(2000, 0, 1 + i))),
+        }));
+        for (let i = 0; i < data.length; i += 500) await rotating.user.createMany({ data: data.slice(i, i + 500) });
+        const [{ n }] = (await db.rawRows(
+          `SELECT COUNT(DISTINCT substr(email, 13, 16)) AS n FROM "User" WHERE name LIKE 'bulk %'`,
+        )) as [{ n: number | bigint }];
+        expect(Number(n)).toBeGreaterThanOrEqual(3);
+        const before = { ...calls };
+        const fresh = await build(); // another process: has to unwrap each of those keys
+        const rows = await fresh.user.findMany({ where: { name: { startsWith: 'bulk ' } }, orderBy: { id: 'asc' } });
+        expect(rows.map((r) => [r.name, r.email, r.dob])).toEqual(data.map((d) => [d.name, d.email, d.dob]));
+        expect(calls.unwrapKey - before.unwrapKey).toBeLessThanOrEqual(Number(n) + 4); // per key, not per row
+        await db.rawRows(`DELETE FROM "User" WHERE name LIKE 'bulk %'`);
       });
     });
   });

@@ -2,7 +2,9 @@
  * The noble providers: pure JavaScript, every runtime. The reference implementation the native
  * providers are checked against.
  */
-import { gcm } from '@noble/ciphers/aes.js';
+import { ecb, gcm } from '@noble/ciphers/aes.js';
+import { hmac } from '@noble/hashes/hmac.js';
+import { sha3_256 } from '@noble/hashes/sha3.js';
 import { randomBytes as nobleRandomBytes } from '@noble/hashes/utils.js';
 import { ml_dsa44, ml_dsa65, ml_dsa87 } from '@noble/post-quantum/ml-dsa.js';
 import { ml_kem512, ml_kem768, ml_kem1024 } from '@noble/post-quantum/ml-kem.js';
@@ -10,8 +12,10 @@ import { DecryptionFailedError, InvalidCiphertextError, InvalidInputError, Inval
 import type { KemAlgorithm, MlDsaAlgorithm } from './algorithms.js';
 import type {
   AeadProvider,
+  BlockCipherProvider,
   CryptoProviders,
   KemProvider,
+  MacProvider,
   PrivateKeyHandle,
   RandomSource,
   SignatureProvider,
@@ -48,6 +52,27 @@ export const nobleAead: AeadProvider = {
     } catch (cause) {
       throw new DecryptionFailedError('AES-256-GCM authentication failed', { cause });
     }
+  },
+};
+
+export const nobleBlockCipher: BlockCipherProvider = {
+  name: NAME,
+  aes256(key) {
+    if (key.length !== 32) throw new InvalidKeyError('AES-256 key must be 32 bytes');
+    // The caller's key is read on every call (no copy): wiping it disables the keyed function.
+    return (blocks) => {
+      if (blocks.length % 16 !== 0) throw new InvalidInputError('AES block input must be whole 16-byte blocks');
+      return ecb(key, { disablePadding: true }).encrypt(blocks);
+    };
+  },
+};
+
+export const nobleMac: MacProvider = {
+  name: NAME,
+  hmacSha3_256(key) {
+    // The keyed inner/outer states are computed once and cloned per message.
+    const keyed = hmac.create(sha3_256, key);
+    return (message) => keyed.clone().update(message).digest();
   },
 };
 
@@ -108,4 +133,6 @@ export const nobleProviders: CryptoProviders = {
   kem: nobleKem,
   signature: nobleSignature,
   random: webRandom,
+  blockCipher: nobleBlockCipher,
+  mac: nobleMac,
 };

@@ -54,6 +54,28 @@ export interface SignatureProvider {
   ): boolean;
 }
 
+/**
+ * The raw AES-256 block function over many blocks at once (each 16-byte block enciphered on its
+ * own, like ECB without padding). Never a mode for data: it is the primitive the field engine's
+ * batched GCM builds its counter-mode keystream and GHASH key from, so that thousands of fields
+ * cost one native call instead of one cipher object each.
+ */
+export interface BlockCipherProvider {
+  readonly name: string;
+  /**
+   * Binds AES-256 to `key`; the returned function enciphers `blocks` (length a multiple of 16).
+   * It reads `key` on every call (no copy), so callers must stop using it once the key is wiped.
+   */
+  aes256(key: Uint8Array): (blocks: Uint8Array) => Uint8Array;
+}
+
+/** Keyed hashes for blind indexes. Standard constructions: every provider gives the same bytes. */
+export interface MacProvider {
+  readonly name: string;
+  /** HMAC-SHA3-256 (RFC 2104 over FIPS 202 SHA3-256), keyed once, applied per message. */
+  hmacSha3_256(key: Uint8Array): (message: Uint8Array) => Uint8Array;
+}
+
 export interface RandomSource {
   readonly name: string;
   randomBytes(length: number): Uint8Array;
@@ -64,4 +86,7 @@ export interface CryptoProviders {
   readonly kem: KemProvider;
   readonly signature: SignatureProvider;
   readonly random: RandomSource;
+  /** Optional so that hand-made provider sets keep working; the runtime defaults always have them. */
+  readonly blockCipher?: BlockCipherProvider;
+  readonly mac?: MacProvider;
 }

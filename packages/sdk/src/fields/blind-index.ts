@@ -36,8 +36,11 @@ export interface BlindIndexDefinition {
   readonly unique?: boolean;
 }
 
-/** HMAC-SHA3-256 implementation seam: node:crypto is several times faster than JS where it exists. */
+/** HMAC-SHA3-256 as a plain function (the older option form; prefer a `MacProvider`). */
 export type HmacSha3_256 = (key: Uint8Array, message: Uint8Array) => Uint8Array;
+
+/** HMAC-SHA3-256 keyed once (a `MacProvider.hmacSha3_256`): the per-index key is fixed. */
+export type KeyedHmacSha3_256 = (key: Uint8Array) => (message: Uint8Array) => Uint8Array;
 
 /** noble HMAC with the keyed state computed once and cloned per message. */
 export const nobleHmacSha3_256 = (key: Uint8Array): ((message: Uint8Array) => Uint8Array) => {
@@ -109,7 +112,7 @@ export const resolveIndex = (
   d: BlindIndexDefinition,
   root: Uint8Array | undefined,
   tenant: string,
-  hmacImpl: HmacSha3_256 | undefined,
+  keyedHmac: KeyedHmacSha3_256 | undefined,
 ): ResolvedIndex => {
   validateIndexDefinition(d);
   const algorithm = d.algorithm ?? 'hmac-sha3-256';
@@ -121,7 +124,7 @@ export const resolveIndex = (
       const keyed = kmac256.create(key, { dkLen: 32, personalization: KMAC_INDEX_CUSTOM });
       mac = (m) => keyed.clone().update(m).digest();
     } else {
-      mac = hmacImpl ? (m) => hmacImpl(key, m) : nobleHmacSha3_256(key);
+      mac = (keyedHmac ?? nobleHmacSha3_256)(key);
     }
   }
   return {

@@ -7,7 +7,7 @@
  */
 import { defaultProviders } from '#runtime';
 import { z } from 'zod';
-import type { AeadProvider, RandomSource } from '../crypto/providers.js';
+import type { AeadProvider, BlockCipherProvider, MacProvider, RandomSource } from '../crypto/providers.js';
 import {
   DecryptionFailedError,
   InvalidCiphertextError,
@@ -15,10 +15,12 @@ import {
   InvalidOptionsError,
   KeyStateError,
 } from '../errors.js';
+import { BatchGcm, BatchOpenError } from './batch-gcm.js';
 import {
   type BlindIndexDefinition,
   computeIndex,
   type HmacSha3_256,
+  type KeyedHmacSha3_256,
   type ResolvedIndex,
   resolveIndex,
   validateIndexDefinition,
@@ -33,12 +35,19 @@ import {
 } from './data-key-cache.js';
 import { type DataKeyDirectory, INDEX_ROOT_ID } from './data-key-directory.js';
 import {
+  decodeFieldBodyInto,
   FIELD_NONCE_LENGTH,
+  FIELD_SUITE_AES256GCM,
+  FIELD_TAG_LENGTH,
+  FIELD_VERSION,
   type FieldLocation,
   fieldAad,
+  fieldHeader,
   looksLikeFieldCiphertext,
+  type ParsedField,
   parseField,
   serializeField,
+  serializeFieldBody,
 } from './format.js';
 import {
   decodeValue,
@@ -65,8 +74,21 @@ export interface FieldEngineOptions {
   /** Backend key that wraps data keys; the backend's default encryption key when absent. */
   readonly keyId?: string;
   readonly cache?: Partial<DataKeyCachePolicy>;
-  readonly providers?: { readonly aead: AeadProvider; readonly random: RandomSource };
-  /** Faster HMAC-SHA3-256 (e.g. node:crypto); noble otherwise. Must produce standard HMAC-SHA3-256. */
+  /**
+   * Crypto seams; default: the runtime's set (node:crypto in Node, noble elsewhere). A set given
+   * here is used as it is, so that no AES or MAC bypasses an injected provider: without
+   * `blockCipher`, bulk calls run `aead` field by field; without `mac`, blind indexes use noble.
+   */
+  readonly providers?: {
+    readonly aead: AeadProvider;
+    readonly random: RandomSource;
+    readonly blockCipher?: BlockCipherProvider;
+    readonly mac?: MacProvider;
+  };
+  /**
+   * An HMAC-SHA3-256 function; overrides the MAC provider. Kept for callers that predate the
+   * `mac` provider seam (the runtime default is already native in Node).
+   */
   readonly hmacSha3_256?: HmacSha3_256;
   readonly now?: () => number;
 }
@@ -123,10 +145,19 @@ const optionsSchema = z.object({
       maxEntries: z.number().int().positive().optional(),
     })
     .optional(),
-  providers: z.object({ aead: z.custom<AeadProvider>(), random: z.custom<RandomSource>() }).optional(),
+  providers: z
+    .object({
+      aead: z.custom<AeadProvider>(),
+      random: z.custom<RandomSource>(),
+      blockCipher: z.custom<BlockCipherProvider>().optional(),
+      mac: z.custom<MacProvider>().optional(),
+    })
+    .optional(),
   hmacSha3_256: z.custom<HmacSha3_256>((f) => typeof f === 'function').optional(),
   now: z.custom<() => number>((f) => typeof f === 'function').optional(),
 });
+
+const MAX_GCM_CONTEXTS = 32;
 
 // Hot path: a hand-written check rather than zod (it runs once per field).
 const checkLocation = (loc: FieldLocation): void => {
@@ -151,7 +182,11 @@ export class FieldEngine {
   readonly #random: RandomSource;
   readonly #backend: FieldKeyBackend;
   readonly #directory: DataKeyDirectory;
-  readonly #hmac: HmacSha3_256 | undefined;
+  readonly #hmac: KeyedHmacSha3_256 | undefined;
+  readonly #blockCipher: BlockCipherProvider | undefined;
+  // Batched-GCM contexts (a 64 KiB GHASH table each) for the most recently used data keys:
+  // bounded, so an engine reading under many old keys does not grow without limit.
+  readonly #gcms = new Map<CachedKey, BatchGcm>();
   readonly #now: () => number;
   #root: Promise<Uint8Array> | undefined;
   #rootKey: Uint8Array | undefined;
@@ -170,7 +205,14 @@ export class FieldEngine {
     this.#random = options.providers?.random ?? defaultProviders.random;
     this.#backend = options.backend;
     this.#directory = options.directory;
-    this.#hmac = options.hmacSha3_256;
+    const legacyHmac = options.hmacSha3_256;
+    const mac = options.providers ? options.providers.mac : defaultProviders.mac;
+    this.#hmac = legacyHmac
+      ? (key) => (message) => legacyHmac(key, message)
+      : mac
+        ? (key) => mac.hmacSha3_256(key)
+        : undefined;
+    this.#blockCipher = options.providers ? options.providers.blockCipher : defaultProviders.blockCipher;
     this.#now = options.now ?? Date.now;
     this.#keys = new DataKeyCache({
       backend: options.backend,
@@ -201,9 +243,14 @@ export class FieldEngine {
   }
 
   // AAD depends only on (data key, table, column) when there is no row key: build it once.
+  // Adapters pass the same location object for a column every time, so a per-object memo answers
+  // without building a string key; it re-checks table and column in case the object was reused.
   readonly #aadCache = new Map<string, Uint8Array>();
+  #aadMemo = new WeakMap<FieldLocation, { id: string; table: string; column: string; aad: Uint8Array }>();
   #aad(dataKeyId: string, loc: FieldLocation): Uint8Array {
     if (loc.rowKey !== undefined) return fieldAad(dataKeyId, loc);
+    const memo = this.#aadMemo.get(loc);
+    if (memo && memo.id === dataKeyId && memo.table === loc.table && memo.column === loc.column) return memo.aad;
     const k = `${dataKeyId}\u0000${loc.table}\u0000${loc.column}`;
     let aad = this.#aadCache.get(k);
     if (!aad) {
@@ -211,6 +258,7 @@ export class FieldEngine {
       aad = fieldAad(dataKeyId, loc);
       this.#aadCache.set(k, aad);
     }
+    this.#aadMemo.set(loc, { id: dataKeyId, table: loc.table, column: loc.column, aad });
     return aad;
   }
 
@@ -234,12 +282,81 @@ export class FieldEngine {
     for (let start = 0; start < items.length; start += this.policy.maxUses) {
       const end = Math.min(items.length, start + this.policy.maxUses);
       const key = await this.#keys.reserve(end - start);
-      for (let i = start; i < end; i++) {
-        const it = items[i]!;
-        out[i] = this.#seal(key, it.value, it.location);
+      const gcm = this.#gcm(key);
+      if (!gcm) {
+        for (let i = start; i < end; i++) {
+          const it = items[i]!;
+          out[i] = this.#seal(key, it.value, it.location);
+        }
+        continue;
       }
+      this.#sealBatch(gcm, key.id, items, start, end, out);
     }
     return out;
+  }
+
+  /**
+   * Seals items [from, to) into `out` through one record buffer: values are encoded first (a bad
+   * value throws before any nonce is drawn), nonces come from one CSPRNG draw, one GCM pass.
+   */
+  #sealBatch(
+    gcm: BatchGcm,
+    dataKeyId: string,
+    items: readonly EncryptItem[],
+    from: number,
+    to: number,
+    out: string[],
+  ): void {
+    const n = to - from;
+    const plaintexts = new Array<Uint8Array>(n);
+    const aads = new Array<Uint8Array>(n);
+    const starts = new Int32Array(n);
+    const ends = new Int32Array(n);
+    let total = 0;
+    for (let j = 0; j < n; j++) {
+      const it = items[from + j]!;
+      const pt = encodeValue(it.value);
+      plaintexts[j] = pt;
+      aads[j] = this.#aad(dataKeyId, it.location);
+      starts[j] = total;
+      total += FIELD_NONCE_LENGTH + pt.length + FIELD_TAG_LENGTH;
+      ends[j] = total;
+    }
+    const buf = new Uint8Array(total);
+    const nonces = this.#random.randomBytes(FIELD_NONCE_LENGTH * n);
+    for (let j = 0; j < n; j++) {
+      const s0 = starts[j] as number;
+      for (let b = 0; b < FIELD_NONCE_LENGTH; b++) buf[s0 + b] = nonces[j * FIELD_NONCE_LENGTH + b] as number;
+      buf.set(plaintexts[j]!, s0 + FIELD_NONCE_LENGTH);
+      plaintexts[j]!.fill(0);
+    }
+    try {
+      gcm.sealInPlace({ buf, starts, ends, aads });
+    } catch (e) {
+      buf.fill(0);
+      throw e;
+    }
+    for (let j = 0; j < n; j++)
+      out[from + j] = serializeFieldBody(dataKeyId, buf, starts[j] as number, ends[j] as number);
+  }
+
+  /** The batched-GCM context of a data key (built on first use), or undefined without the seam. */
+  #gcm(key: CachedKey): BatchGcm | undefined {
+    if (!this.#blockCipher) return undefined;
+    if (key.wiped) throw new KeyStateError('data key was wiped');
+    let g = this.#gcms.get(key);
+    if (g) {
+      this.#gcms.delete(key); // re-insert: Map order is recency
+    } else {
+      g = new BatchGcm(this.#blockCipher, key.key);
+      for (const [k, old] of this.#gcms) {
+        if (this.#gcms.size < MAX_GCM_CONTEXTS && !k.wiped) break;
+        old.destroy();
+        this.#gcms.delete(k);
+      }
+    }
+    this.#gcms.set(key, g);
+    return g;
   }
 
   /**
@@ -313,31 +430,126 @@ export class FieldEngine {
     options: DecryptOptions = {},
   ): Promise<FieldValueOf[T][]> {
     const out: FieldValueOf[T][] = new Array(items.length);
-    const groups = new Map<string, { i: number; parsed: ReturnType<typeof parseField> }[]>();
+    // Pass 1: headers only. Every body then decodes into one record buffer (no per-field arrays),
+    // grouped by data key (nearly always one group: the last one is kept at hand).
+    const starts = new Int32Array(items.length);
+    const ends = new Int32Array(items.length);
+    const slow = new Map<number, ParsedField>();
+    const groups = new Map<string, number[]>();
+    let lastId = '';
+    let last: number[] | undefined;
+    let total = 0;
     for (let i = 0; i < items.length; i++) {
       const it = items[i]!;
       checkLocation(it.location);
-      const passthrough = this.#migrationPassthrough(it.ciphertext, options);
-      if (passthrough.pass) {
-        out[i] = passthrough.value as FieldValueOf[T];
-        continue;
+      const c = it.ciphertext;
+      if (!(typeof c === 'string' && looksLikeFieldCiphertext(c))) {
+        const passthrough = this.#migrationPassthrough(c, options);
+        if (passthrough.pass) {
+          out[i] = passthrough.value as FieldValueOf[T];
+          starts[i] = -1;
+          continue;
+        }
       }
-      const parsed = parseField(it.ciphertext);
-      let g = groups.get(parsed.dataKeyId);
+      let id: string;
+      let length: number;
+      const header = fieldHeader(c);
+      if (header) {
+        id = header.dataKeyId;
+        length = header.bodyLength;
+      } else {
+        const parsed = parseField(c); // throws the precise error for anything malformed
+        slow.set(i, parsed);
+        id = parsed.dataKeyId;
+        length = parsed.nonce.length + parsed.sealed.length;
+      }
+      starts[i] = total;
+      total += length;
+      ends[i] = total;
+      let g = id === lastId ? last : groups.get(id);
       if (!g) {
         g = [];
-        groups.set(parsed.dataKeyId, g);
+        groups.set(id, g);
       }
-      g.push({ i, parsed });
+      lastId = id;
+      last = g;
+      g.push(i);
     }
-    for (const [id, group] of groups) {
-      const key = this.#keys.peek(id) ?? (await this.#keys.forDecrypt(id));
-      for (const { i, parsed } of group) {
-        const it = items[i]!;
-        out[i] = decodeValueAs(this.#open(key, parsed, it.location), it.type, it.location.column);
+    const buf = new Uint8Array(total);
+    try {
+      for (const g of groups.values()) {
+        for (const i of g) {
+          const p = slow.get(i);
+          if (!p) decodeFieldBodyInto(items[i]!.ciphertext, buf, starts[i] as number);
+          else {
+            buf.set(p.nonce, starts[i] as number);
+            buf.set(p.sealed, (starts[i] as number) + p.nonce.length);
+          }
+        }
       }
+      for (const [id, g] of groups) {
+        const key = this.#keys.peek(id) ?? (await this.#keys.forDecrypt(id));
+        this.#openGroup(key, g, items, buf, starts, ends, out);
+      }
+    } finally {
+      buf.fill(0); // plaintext bytes never outlive the call
     }
     return out;
+  }
+
+  /** Opens one data key's records in `buf` and decodes them into `out`. */
+  #openGroup<T extends FieldValueType>(
+    key: CachedKey,
+    g: readonly number[],
+    items: readonly DecryptItem<T>[],
+    buf: Uint8Array,
+    starts: Int32Array,
+    ends: Int32Array,
+    out: FieldValueOf[T][],
+  ): void {
+    const gcm = this.#gcm(key);
+    if (!gcm) {
+      for (const i of g) {
+        const it = items[i]!;
+        const s0 = starts[i] as number;
+        const nonce = buf.subarray(s0, s0 + FIELD_NONCE_LENGTH);
+        const sealed = buf.subarray(s0 + FIELD_NONCE_LENGTH, ends[i] as number);
+        const parsed: ParsedField = {
+          version: FIELD_VERSION,
+          suite: FIELD_SUITE_AES256GCM,
+          dataKeyId: key.id,
+          nonce,
+          sealed,
+        };
+        out[i] = decodeValueAs(this.#open(key, parsed, it.location), it.type, it.location.column);
+      }
+      return;
+    }
+    const gStarts = new Int32Array(g.length);
+    const gEnds = new Int32Array(g.length);
+    const aads = new Array<Uint8Array>(g.length);
+    for (let j = 0; j < g.length; j++) {
+      const i = g[j]!;
+      gStarts[j] = starts[i] as number;
+      gEnds[j] = ends[i] as number;
+      aads[j] = this.#aad(key.id, items[i]!.location);
+    }
+    try {
+      gcm.openInPlace({ buf, starts: gStarts, ends: gEnds, aads });
+    } catch (cause) {
+      if (!(cause instanceof BatchOpenError)) throw cause;
+      const loc = items[g[cause.index]!]!.location;
+      // Same error as the one-at-a-time path: no oracle on which byte was bad.
+      throw new DecryptionFailedError('field ciphertext did not authenticate', {
+        cause,
+        details: { table: loc.table, column: loc.column },
+      });
+    }
+    for (let j = 0; j < g.length; j++) {
+      const it = items[g[j]!]!;
+      const plain = buf.subarray((gStarts[j] as number) + FIELD_NONCE_LENGTH, (gEnds[j] as number) - FIELD_TAG_LENGTH);
+      out[g[j]!] = decodeValueAs(plain, it.type, it.location.column);
+    }
   }
 
   #migrationPassthrough(value: unknown, options: DecryptOptions): { pass: boolean; value?: unknown } {
@@ -423,6 +635,8 @@ export class FieldEngine {
     this.#rootKey = undefined;
     this.#root = undefined;
     this.#indexes.clear();
+    for (const g of this.#gcms.values()) g.destroy();
+    this.#gcms.clear();
   }
 }
 

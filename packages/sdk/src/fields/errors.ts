@@ -22,3 +22,15 @@ export class FieldConfigError extends QuantumApiError {
 
 /** A ciphertext decrypted to a value of another type than the caller declared. */
 export class FieldTypeMismatchError extends FieldConfigError {}
+
+// The shared errors the field engine throws, so that `@quantumapi/sdk/fields` users (the ORM
+// adapters) can catch and throw them without loading the whole client entry point.
+export {
+  DecryptionFailedError,
+  InvalidCiphertextError,
+  InvalidInputError,
+  KeyNotFoundError,
+  QuantumApiError,
+  StoreUnavailableError,
+  UnsupportedAlgorithmError,
+} from '../errors.js';

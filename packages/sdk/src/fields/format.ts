@@ -39,15 +39,145 @@ export const looksLikeFieldCiphertext = (s: string): boolean => s.startsWith(`${
 
 export const isDataKeyId = (s: string): boolean => DKID_RE.test(s);
 
+// ---------- base64url for the body: output identical to crypto/bytes.ts, tuned for short inputs ----------
+const B64URL = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+// Two characters per 12 bits: half the string appends of a per-character encoder.
+const PAIRS: readonly string[] = Array.from({ length: 4096 }, (_, i) => B64URL[i >> 6]! + B64URL[i & 63]!);
+// Every UTF-16 code unit has an entry (-1 unless in the alphabet): lookups never go out of range.
+const REV = new Int8Array(65_536).fill(-1);
+for (let i = 0; i < 64; i++) REV[B64URL.charCodeAt(i)] = i;
+
+const b64url = (b: Uint8Array, from = 0, to = b.length): string => {
+  let s = '';
+  let i = from;
+  for (; i + 2 < to; i += 3) {
+    const n = ((b[i] as number) << 16) | ((b[i + 1] as number) << 8) | (b[i + 2] as number);
+    s += PAIRS[n >> 12]! + PAIRS[n & 4095]!;
+  }
+  const rem = to - i;
+  if (rem === 1) s += PAIRS[(b[i] as number) << 4]!;
+  else if (rem === 2) {
+    const n = ((b[i] as number) << 8) | (b[i + 1] as number);
+    s += PAIRS[n >> 4]! + B64URL[(n & 15) << 2]!;
+  }
+  return s;
+};
+
+/** Bytes that the base64url text `s[start..]` decodes to; -1 when no length can be right. */
+const decodedLength = (s: string, start: number): number => {
+  const len = s.length - start;
+  const rem = len & 3;
+  return rem === 1 ? -1 : (len >> 2) * 3 + (rem === 0 ? 0 : rem - 1);
+};
+
+/**
+ * Strict decode of `s[start..]` into `out` at `off` (room checked by the caller): foreign
+ * characters and non-canonical tails throw.
+ */
+const unb64urlInto = (s: string, start: number, out: Uint8Array, off: number): void => {
+  const rem = (s.length - start) & 3;
+  if (rem === 1) throw new InvalidCiphertextError('field ciphertext body is not canonical base64url');
+  // Any bad character makes `bad` negative; checked once at the end (this loop runs per field read).
+  let bad = 0;
+  let o = off;
+  let i = start;
+  for (const end = s.length - rem; i < end; i += 4) {
+    const a = REV[s.charCodeAt(i)] as number;
+    const b = REV[s.charCodeAt(i + 1)] as number;
+    const c = REV[s.charCodeAt(i + 2)] as number;
+    const d = REV[s.charCodeAt(i + 3)] as number;
+    bad |= a | b | c | d;
+    const n = (a << 18) | (b << 12) | (c << 6) | d;
+    out[o++] = n >> 16;
+    out[o++] = (n >> 8) & 255;
+    out[o++] = n & 255;
+  }
+  if (rem === 2) {
+    const a = REV[s.charCodeAt(i)] as number;
+    const b = REV[s.charCodeAt(i + 1)] as number;
+    bad |= a | b | (b & 15 ? -1 : 0); // the 4 unused bits must be zero
+    out[o] = (a << 2) | (b >> 4);
+  } else if (rem === 3) {
+    const a = REV[s.charCodeAt(i)] as number;
+    const b = REV[s.charCodeAt(i + 1)] as number;
+    const c = REV[s.charCodeAt(i + 2)] as number;
+    bad |= a | b | c | (c & 3 ? -1 : 0);
+    out[o] = (a << 2) | (b >> 4);
+    out[o + 1] = ((b & 15) << 4) | (c >> 2);
+  }
+  if (bad < 0) throw new InvalidCiphertextError('field ciphertext body is not canonical base64url');
+};
+
+const unb64url = (s: string, start: number): Uint8Array => {
+  const n = decodedLength(s, start);
+  if (n < 0) throw new InvalidCiphertextError('field ciphertext body is not canonical base64url');
+  const out = new Uint8Array(n);
+  unb64urlInto(s, start, out, 0);
+  return out;
+};
+
+const PREFIX = `${FIELD_VERSION}.${FIELD_SUITE_AES256GCM}.`;
+const BODY_AT = PREFIX.length + DATA_KEY_ID_LENGTH + 1;
+/** Smallest valid body: nonce, the type-tag byte, tag. */
+const MIN_BODY = FIELD_NONCE_LENGTH + 1 + FIELD_TAG_LENGTH;
+
 export const serializeField = (dataKeyId: string, nonce: Uint8Array, sealed: Uint8Array): string => {
+  // A 12-byte nonce is exactly 16 base64 characters, so nonce and sealed encode separately
+  // to the same string as their concatenation (no copy into one buffer).
+  if (nonce.length % 3 === 0) return `${PREFIX}${dataKeyId}.${b64url(nonce)}${b64url(sealed)}`;
   const body = new Uint8Array(nonce.length + sealed.length);
   body.set(nonce, 0);
   body.set(sealed, nonce.length);
-  return `${FIELD_VERSION}.${FIELD_SUITE_AES256GCM}.${dataKeyId}.${toBase64Url(body)}`;
+  return `${PREFIX}${dataKeyId}.${toBase64Url(body)}`;
 };
+
+/** The common case (current version and suite, well-formed): fixed offsets, no split. */
+const parseFast = (s: string): ParsedField | undefined => {
+  if (!s.startsWith(PREFIX) || s.charCodeAt(BODY_AT - 1) !== 46 /* . */) return undefined;
+  const dataKeyId = s.slice(PREFIX.length, BODY_AT - 1);
+  if (!DKID_RE.test(dataKeyId)) return undefined;
+  const bytes = unb64url(s, BODY_AT);
+  if (bytes.length < MIN_BODY) throw new InvalidCiphertextError('field ciphertext body is too short');
+  return {
+    version: FIELD_VERSION,
+    suite: FIELD_SUITE_AES256GCM,
+    dataKeyId,
+    nonce: bytes.subarray(0, FIELD_NONCE_LENGTH),
+    sealed: bytes.subarray(FIELD_NONCE_LENGTH),
+  };
+};
+
+/**
+ * Batch form of parseField for the common case: the data-key id and the body's byte length of a
+ * current-format ciphertext, or undefined when `s` needs the full parser (which also produces
+ * the precise error). Nothing is allocated besides the id string.
+ */
+let lastCheckedId = '';
+export const fieldHeader = (s: string): { readonly dataKeyId: string; readonly bodyLength: number } | undefined => {
+  if (!s.startsWith(PREFIX) || s.charCodeAt(BODY_AT - 1) !== 46 /* . */) return undefined;
+  const dataKeyId = s.slice(PREFIX.length, BODY_AT - 1);
+  const bodyLength = decodedLength(s, BODY_AT);
+  if (bodyLength < MIN_BODY) return undefined;
+  // A batch names one data key over and over: check the id's syntax once.
+  if (dataKeyId !== lastCheckedId) {
+    if (!DKID_RE.test(dataKeyId)) return undefined;
+    lastCheckedId = dataKeyId;
+  }
+  return { dataKeyId, bodyLength };
+};
+
+/** Decodes the body of a ciphertext accepted by fieldHeader into `out` at `off` (strict). */
+export const decodeFieldBodyInto = (s: string, out: Uint8Array, off: number): void =>
+  unb64urlInto(s, BODY_AT, out, off);
+
+/** serializeField for a body (nonce | ciphertext | tag) held in `buf[start, end)`. */
+export const serializeFieldBody = (dataKeyId: string, buf: Uint8Array, start: number, end: number): string =>
+  `${PREFIX}${dataKeyId}.${b64url(buf, start, end)}`;
 
 export const parseField = (s: string): ParsedField => {
   if (typeof s !== 'string') throw new InvalidCiphertextError('field ciphertext must be a string');
+  const fast = parseFast(s);
+  if (fast) return fast;
   const parts = s.split('.');
   if (parts.length !== 4) throw new InvalidCiphertextError('field ciphertext must have 4 parts');
   const [version, suite, dataKeyId, body] = parts as [string, string, string, string];

@@ -72,10 +72,30 @@ const withTag = (tag: number, body: Uint8Array): Uint8Array => {
 const te = new TextEncoder();
 /** Tag byte + UTF-8 in one allocation (strings are the common case on the hot path). */
 const taggedUtf8 = (s: string): Uint8Array => {
-  const out = new Uint8Array(1 + s.length * 3);
+  // ASCII (most emails, phone numbers, ids): bytes are the char codes, no encoder call.
+  const n = s.length;
+  let ascii = n <= 256;
+  for (let i = 0; ascii && i < n; i++) if (s.charCodeAt(i) > 0x7f) ascii = false;
+  if (ascii) {
+    const out = new Uint8Array(1 + n);
+    out[0] = TAG.string;
+    for (let i = 0; i < n; i++) out[i + 1] = s.charCodeAt(i);
+    return out;
+  }
+  const out = new Uint8Array(1 + n * 3);
   out[0] = TAG.string;
   const { written } = te.encodeInto(s, out.subarray(1));
   return out.subarray(0, 1 + written);
+};
+
+/** Strict UTF-8, with the ASCII case (no decoder call) first. */
+const utf8Text = (b: Uint8Array): string => {
+  if (b.length <= 256) {
+    let ascii = true;
+    for (let i = 0; ascii && i < b.length; i++) if ((b[i] as number) > 0x7f) ascii = false;
+    if (ascii) return String.fromCharCode.apply(null, b as unknown as number[]);
+  }
+  return fromUtf8(b);
 };
 
 export const encodeValue = (value: FieldValue): Uint8Array => {
@@ -129,7 +149,7 @@ export const decodeValue = (b: Uint8Array): { type: FieldValueType; value: Field
   const body = b.subarray(1);
   switch (type) {
     case 'string':
-      return { type, value: fromUtf8(body) };
+      return { type, value: utf8Text(body) };
     case 'number':
       return { type, value: readF64(b, type) };
     case 'bigint': {

@@ -2,13 +2,16 @@
  * Node: node:crypto AES-256-GCM and randomness; ML-KEM / ML-DSA native where node:crypto has them
  * (see native-pq.ts for how that is decided), noble otherwise. Same bytes either way.
  */
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import * as nodeCrypto from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHmac, createSecretKey, randomBytes } from 'node:crypto';
 import { nobleKem, nobleSignature } from '../crypto/noble-provider.js';
 import type { KemAlgorithm, MlDsaAlgorithm } from '../crypto/algorithms.js';
 import type {
   AeadProvider,
+  BlockCipherProvider,
   CryptoProviders,
   KemProvider,
+  MacProvider,
   PrivateKeyHandle,
   RandomSource,
   SignatureProvider,
@@ -64,6 +67,66 @@ export const nodeAead: AeadProvider = {
   },
 };
 
+/** OpenSSL's AES block function: one cipher object per batch, however many blocks it holds. */
+export const nodeBlockCipher: BlockCipherProvider = {
+  name: 'node',
+  aes256(key) {
+    if (key.length !== 32) throw new InvalidKeyError('AES-256 key must be 32 bytes');
+    // The caller's key is read on every call (no copy): wiping it disables the keyed function.
+    return (blocks) => {
+      if (blocks.length % 16 !== 0) throw new InvalidInputError('AES block input must be whole 16-byte blocks');
+      const c = createCipheriv('aes-256-ecb', key, null);
+      c.setAutoPadding(false);
+      const head = c.update(blocks);
+      const tail = c.final();
+      if (tail.length === 0) return new Uint8Array(head.buffer, head.byteOffset, head.length);
+      const out = new Uint8Array(head.length + tail.length);
+      out.set(head, 0);
+      out.set(tail, head.length);
+      return out;
+    };
+  },
+};
+
+// SHA3-256's block (rate) is 136 bytes: HMAC pads the key to it (RFC 2104).
+const SHA3_256_RATE = 136;
+type OneShotHash = (algorithm: string, data: Uint8Array, outputEncoding: 'buffer') => Uint8Array;
+// crypto.hash (Node >= 20.12) hashes without creating a Hash object, the dominant cost for short
+// inputs; older Node falls back to createHmac.
+const oneShot = (nodeCrypto as { hash?: OneShotHash }).hash;
+
+export const nodeMac: MacProvider = {
+  name: 'node',
+  hmacSha3_256(key) {
+    if (!oneShot || key.length > SHA3_256_RATE) {
+      const ko = createSecretKey(key);
+      return (message) => new Uint8Array(createHmac('sha3-256', ko).update(message).digest());
+    }
+    // HMAC = H((K ^ opad) || H((K ^ ipad) || m)), with K zero-padded to the rate. The padded
+    // keys sit at the front of two scratch buffers; only the message / inner digest changes.
+    let inner = new Uint8Array(SHA3_256_RATE + 256);
+    const outer = new Uint8Array(SHA3_256_RATE + 32);
+    inner.fill(0x36, 0, SHA3_256_RATE);
+    outer.fill(0x5c, 0, SHA3_256_RATE);
+    for (let i = 0; i < key.length; i++) {
+      inner[i] = (inner[i] as number) ^ (key[i] as number);
+      outer[i] = (outer[i] as number) ^ (key[i] as number);
+    }
+    return (message) => {
+      if (SHA3_256_RATE + message.length > inner.length) {
+        const grown = new Uint8Array(SHA3_256_RATE + message.length * 2);
+        grown.set(inner.subarray(0, SHA3_256_RATE));
+        inner.fill(0);
+        inner = grown;
+      }
+      inner.set(message, SHA3_256_RATE);
+      outer.set(oneShot('sha3-256', inner.subarray(0, SHA3_256_RATE + message.length), 'buffer'), SHA3_256_RATE);
+      inner.fill(0, SHA3_256_RATE, SHA3_256_RATE + message.length); // no plaintext left behind
+      return new Uint8Array(oneShot('sha3-256', outer, 'buffer'));
+    };
+  },
+};
+
 export const nodeRandom: RandomSource = {
   name: 'node',
   randomBytes: (n) => new Uint8Array(randomBytes(n)),
@@ -113,4 +176,6 @@ export const defaultProviders: CryptoProviders = Object.freeze({
   kem: nodeKem,
   signature: nodeSignature,
   random: nodeRandom,
+  blockCipher: nodeBlockCipher,
+  mac: nodeMac,
 });

@@ -1,0 +1,404 @@
+/**
+ * AES-256-GCM for many short fields under one data key: byte-identical to any AES-256-GCM
+ * (NIST SP 800-38D, 96-bit nonce, 128-bit tag), but organised for thousands of columns at once.
+ *
+ * Why: a native AEAD call per field costs microseconds of set-up (a cipher object, a key schedule)
+ * for a few dozen bytes of work, which made bulk reads several times slower than the database.
+ * Here the whole batch's counter blocks go through ONE raw AES call (the `BlockCipherProvider`
+ * seam: OpenSSL in Node, noble elsewhere), and GHASH runs in JavaScript on a per-key table,
+ * continuing from a cached state for each AAD (the AAD only depends on data key, table and column).
+ *
+ * Pure: no I/O and no Node imports. Tests check it against node:crypto and noble byte for byte.
+ */
+import type { BlockCipherProvider } from '../crypto/providers.js';
+import { DecryptionFailedError, InvalidInputError, InvalidKeyError } from '../errors.js';
+
+const BLOCK = 16;
+const NONCE = 12;
+const TAG = 16;
+/** Counter blocks per raw AES call: bounds the scratch memory of one batch (~1 MiB). */
+const MAX_BLOCKS_PER_CALL = 65_536;
+/** GCM's counter is 32 bits and starts at 2: longer plaintexts are not GCM (SP 800-38D 5.2.1.1). */
+const MAX_PLAINTEXT = (2 ** 32 - 2) * BLOCK;
+
+export interface GcmSealItem {
+  readonly nonce: Uint8Array;
+  readonly plaintext: Uint8Array;
+  readonly aad: Uint8Array;
+}
+
+export interface GcmOpenItem {
+  readonly nonce: Uint8Array;
+  /** ciphertext || 16-byte tag */
+  readonly sealed: Uint8Array;
+  readonly aad: Uint8Array;
+}
+
+// ---------- GHASH (GF(2^128), x^128 + x^7 + x^2 + x + 1) with 8-bit windows ----------
+//
+// The representation follows noble's GHASH: a block is four little-endian u32 words of its bytes;
+// T[16 * 256] holds, for byte position b and byte value v, the product of (v at position b) and H,
+// so one multiplication by H is 16 table lookups and XORs.
+
+const le32 = (b: Uint8Array, o: number): number =>
+  ((b[o] as number) | ((b[o + 1] as number) << 8) | ((b[o + 2] as number) << 16) | ((b[o + 3] as number) << 24)) >>> 0;
+
+const be32 = (b: Uint8Array, o: number): number =>
+  (((b[o] as number) << 24) | ((b[o + 1] as number) << 16) | ((b[o + 2] as number) << 8) | (b[o + 3] as number)) >>> 0;
+
+const bswap = (n: number): number =>
+  (((n & 0xff) << 24) | ((n & 0xff00) << 8) | ((n >>> 8) & 0xff00) | (n >>> 24)) >>> 0;
+
+/** Table for multiplication by H (16 byte positions x 256 values x 4 words). */
+const ghashTable = (h: Uint8Array): Uint32Array => {
+  // H, H*x, H*x^2, ... (the "doubles"), in big-endian words, reduced with R = 0xe1 || 0^120.
+  const doubles = new Uint32Array(128 * 4);
+  let k0 = be32(h, 0);
+  let k1 = be32(h, 4);
+  let k2 = be32(h, 8);
+  let k3 = be32(h, 12);
+  for (let i = 0; i < 128; i++) {
+    doubles[i * 4] = bswap(k0);
+    doubles[i * 4 + 1] = bswap(k1);
+    doubles[i * 4 + 2] = bswap(k2);
+    doubles[i * 4 + 3] = bswap(k3);
+    const carry = k3 & 1;
+    k3 = ((k2 << 31) | (k3 >>> 1)) >>> 0;
+    k2 = ((k1 << 31) | (k2 >>> 1)) >>> 0;
+    k1 = ((k0 << 31) | (k1 >>> 1)) >>> 0;
+    k0 = ((k0 >>> 1) ^ (0xe1000000 & -carry)) >>> 0;
+  }
+  const t = new Uint32Array(16 * 256 * 4);
+  for (let w = 0; w < 16; w++) {
+    for (let v = 0; v < 256; v++) {
+      let s0 = 0;
+      let s1 = 0;
+      let s2 = 0;
+      let s3 = 0;
+      for (let j = 0; j < 8; j++) {
+        if (((v >>> (7 - j)) & 1) === 0) continue;
+        const d = (w * 8 + j) * 4;
+        s0 ^= doubles[d] as number;
+        s1 ^= doubles[d + 1] as number;
+        s2 ^= doubles[d + 2] as number;
+        s3 ^= doubles[d + 3] as number;
+      }
+      const o = (w * 256 + v) * 4;
+      t[o] = s0;
+      t[o + 1] = s1;
+      t[o + 2] = s2;
+      t[o + 3] = s3;
+    }
+  }
+  doubles.fill(0);
+  return t;
+};
+
+/** GHASH state: 4 words, updated in place. */
+type State = Uint32Array;
+
+/** state = (state ^ block) * H, the block given as 4 little-endian words. */
+const mulH = (t: Uint32Array, s: State, x0: number, x1: number, x2: number, x3: number): void => {
+  const y0 = x0 ^ (s[0] as number);
+  const y1 = x1 ^ (s[1] as number);
+  const y2 = x2 ^ (s[2] as number);
+  const y3 = x3 ^ (s[3] as number);
+  // Accumulate in locals (a typed-array accumulator measured 30% slower).
+  let o0 = 0;
+  let o1 = 0;
+  let o2 = 0;
+  let o3 = 0;
+  for (let b = 0; b < 16; b++) {
+    const y = b < 4 ? y0 : b < 8 ? y1 : b < 12 ? y2 : y3;
+    const i = ((b << 8) | ((y >>> ((b & 3) << 3)) & 0xff)) << 2;
+    o0 ^= t[i] as number;
+    o1 ^= t[i + 1] as number;
+    o2 ^= t[i + 2] as number;
+    o3 ^= t[i + 3] as number;
+  }
+  s[0] = o0;
+  s[1] = o1;
+  s[2] = o2;
+  s[3] = o3;
+};
+
+/** Absorbs `len` bytes of `b` from `off`, zero-padded to whole blocks (GHASH segments are padded). */
+const absorb = (t: Uint32Array, s: State, b: Uint8Array, off: number, len: number): void => {
+  const end = off + len;
+  let o = off;
+  for (; o + BLOCK <= end; o += BLOCK) mulH(t, s, le32(b, o), le32(b, o + 4), le32(b, o + 8), le32(b, o + 12));
+  if (o < end) {
+    const pad = new Uint8Array(BLOCK);
+    pad.set(b.subarray(o, end));
+    mulH(t, s, le32(pad, 0), le32(pad, 4), le32(pad, 8), le32(pad, 12));
+  }
+};
+
+/** The 64-bit big-endian bit lengths of A and C, as one GHASH block. */
+const absorbLengths = (t: Uint32Array, s: State, aadLen: number, ctLen: number): void => {
+  // Byte lengths below 2^29 keep the bit counts in the low word; larger ones are refused upstream.
+  mulH(
+    t,
+    s,
+    bswap(Math.floor((aadLen * 8) / 2 ** 32)),
+    bswap((aadLen * 8) >>> 0),
+    bswap(Math.floor((ctLen * 8) / 2 ** 32)),
+    bswap((ctLen * 8) >>> 0),
+  );
+};
+
+const blocksFor = (n: number): number => Math.ceil(n / BLOCK);
+
+/**
+ * Records laid out in one buffer, record i at `buf[starts[i], ends[i])`: nonce (12) | data | tag
+ * (16). One buffer for a whole batch instead of three small arrays per field: small typed arrays
+ * and their views were most of the garbage-collection time of a bulk read.
+ */
+export interface GcmRecords {
+  readonly buf: Uint8Array;
+  readonly starts: ArrayLike<number>;
+  readonly ends: ArrayLike<number>;
+  readonly aads: readonly Uint8Array[];
+}
+
+const dataLength = (r: GcmRecords, i: number): number => (r.ends[i] as number) - (r.starts[i] as number) - NONCE - TAG;
+
+/** Packs (nonce, bytes, extra spare bytes) triples into records. */
+const records = (
+  parts: readonly (readonly [Uint8Array, Uint8Array, number])[],
+  aads: readonly Uint8Array[],
+): GcmRecords => {
+  let total = 0;
+  for (const [nonce, bytes, extra] of parts) {
+    if (nonce.length !== NONCE) throw new InvalidInputError('batch GCM takes 12-byte nonces');
+    total += NONCE + bytes.length + extra;
+  }
+  const buf = new Uint8Array(total);
+  const starts = new Int32Array(parts.length);
+  const ends = new Int32Array(parts.length);
+  let o = 0;
+  parts.forEach(([nonce, bytes, extra], i) => {
+    starts[i] = o;
+    buf.set(nonce, o);
+    buf.set(bytes, o + NONCE);
+    o += NONCE + bytes.length + extra;
+    ends[i] = o;
+  });
+  return { buf, starts, ends, aads };
+};
+
+/** One data key, ready for many seals and opens. Wipe it with `destroy()` when the key goes. */
+export class BatchGcm {
+  readonly #aes: (blocks: Uint8Array) => Uint8Array;
+  readonly #table: Uint32Array;
+  // GHASH state after each AAD seen (keyed by the AAD object: callers cache their AADs).
+  #aadStates = new WeakMap<Uint8Array, Uint32Array>();
+  #destroyed = false;
+
+  constructor(blockCipher: BlockCipherProvider, key: Uint8Array) {
+    if (key.length !== 32) throw new InvalidKeyError('AES-256-GCM key must be 32 bytes');
+    this.#aes = blockCipher.aes256(key);
+    const h = this.#aes(new Uint8Array(BLOCK));
+    this.#table = ghashTable(h);
+    h.fill(0);
+  }
+
+  #check(): void {
+    if (this.#destroyed) throw new InvalidKeyError('batch GCM context was destroyed with its key');
+  }
+
+  #lastAad: Uint8Array | undefined;
+  #lastAadState: State | undefined;
+  #aadState(aad: Uint8Array): State {
+    // Consecutive records often share an AAD (same column): skip the WeakMap then.
+    if (aad === this.#lastAad) return this.#lastAadState!;
+    let st = this.#aadStates.get(aad);
+    if (!st) {
+      st = new Uint32Array(4);
+      absorb(this.#table, st, aad, 0, aad.length);
+      this.#aadStates.set(aad, st);
+    }
+    this.#lastAad = aad;
+    this.#lastAadState = st;
+    return st;
+  }
+
+  /**
+   * Keystream for records [from, to): for each, E(K, J0) (the tag mask) followed by
+   * E(K, J0 + 1...) for its data bytes. One raw AES call for the whole run.
+   */
+  #keystream(r: GcmRecords, from: number, to: number): Uint8Array {
+    let total = 0;
+    for (let i = from; i < to; i++) total += 1 + blocksFor(dataLength(r, i));
+    const ctr = new Uint8Array(total * BLOCK);
+    let o = 0;
+    for (let i = from; i < to; i++) {
+      const n = 1 + blocksFor(dataLength(r, i));
+      const start = r.starts[i] as number;
+      for (let c = 1; c <= n; c++) {
+        for (let j = 0; j < NONCE; j++) ctr[o + j] = r.buf[start + j] as number;
+        ctr[o + 12] = c >>> 24;
+        ctr[o + 13] = (c >>> 16) & 0xff;
+        ctr[o + 14] = (c >>> 8) & 0xff;
+        ctr[o + 15] = c & 0xff;
+        o += BLOCK;
+      }
+    }
+    const ks = this.#aes(ctr);
+    ctr.fill(0);
+    return ks;
+  }
+
+  /** Splits the records into runs whose counter blocks fit one raw AES call. */
+  *#runs(r: GcmRecords): Generator<[number, number]> {
+    const count = r.starts.length;
+    let start = 0;
+    let blocks = 0;
+    for (let i = 0; i < count; i++) {
+      const b = 1 + blocksFor(dataLength(r, i));
+      if (i > start && blocks + b > MAX_BLOCKS_PER_CALL) {
+        yield [start, i];
+        start = i;
+        blocks = 0;
+      }
+      blocks += b;
+    }
+    if (start < count) yield [start, count];
+  }
+
+  #checkRecords(r: GcmRecords): void {
+    this.#check();
+    if (r.ends.length !== r.starts.length || r.aads.length !== r.starts.length) {
+      throw new InvalidInputError('batch GCM records need a start, an end and an AAD each');
+    }
+    for (let i = 0; i < r.starts.length; i++) {
+      const n = dataLength(r, i);
+      if (!(n >= 0) || (r.starts[i] as number) < 0 || (r.ends[i] as number) > r.buf.length) {
+        throw new InvalidInputError('batch GCM record out of range');
+      }
+      if (n > MAX_PLAINTEXT) throw new InvalidInputError('plaintext too long for AES-GCM');
+    }
+  }
+
+  /**
+   * Encrypts records in place: each `buf[start, end)` holds nonce (12) | plaintext | 16 spare
+   * bytes, and ends up as nonce | ciphertext | tag, exactly AES-256-GCM's output.
+   */
+  sealInPlace(r: GcmRecords): void {
+    this.#checkRecords(r);
+    const { buf } = r;
+    const t = this.#table;
+    const s = new Uint32Array(4);
+    for (const [from, to] of this.#runs(r)) {
+      const ks = this.#keystream(r, from, to);
+      let k = 0;
+      for (let i = from; i < to; i++) {
+        const d = (r.starts[i] as number) + NONCE;
+        const n = dataLength(r, i);
+        const ko = k + BLOCK;
+        for (let j = 0; j < n; j++) buf[d + j] = (buf[d + j] as number) ^ (ks[ko + j] as number);
+        const aad = r.aads[i] as Uint8Array;
+        s.set(this.#aadState(aad));
+        absorb(t, s, buf, d, n);
+        absorbLengths(t, s, aad.length, n);
+        writeTag(buf, d + n, s, ks, k);
+        k += (1 + blocksFor(n)) * BLOCK;
+      }
+      ks.fill(0);
+    }
+  }
+
+  /**
+   * Decrypts records in place (nonce | ciphertext | tag -> nonce | plaintext | tag). Each tag is
+   * checked before its record is decrypted; the first that fails throws BatchOpenError with the
+   * record's index, and the caller must then wipe `buf` (earlier records hold plaintext).
+   */
+  openInPlace(r: GcmRecords): void {
+    this.#checkRecords(r);
+    const { buf } = r;
+    const t = this.#table;
+    const s = new Uint32Array(4);
+    const expected = new Uint8Array(TAG);
+    for (const [from, to] of this.#runs(r)) {
+      const ks = this.#keystream(r, from, to);
+      let k = 0;
+      try {
+        for (let i = from; i < to; i++) {
+          const d = (r.starts[i] as number) + NONCE;
+          const n = dataLength(r, i);
+          const aad = r.aads[i] as Uint8Array;
+          s.set(this.#aadState(aad));
+          absorb(t, s, buf, d, n);
+          absorbLengths(t, s, aad.length, n);
+          writeTag(expected, 0, s, ks, k);
+          // Constant-time comparison: no early exit on the first differing byte.
+          let diff = 0;
+          for (let j = 0; j < TAG; j++) diff |= (expected[j] as number) ^ (buf[d + n + j] as number);
+          if (diff !== 0) throw new BatchOpenError(i);
+          const ko = k + BLOCK;
+          for (let j = 0; j < n; j++) buf[d + j] = (buf[d + j] as number) ^ (ks[ko + j] as number);
+          k += (1 + blocksFor(n)) * BLOCK;
+        }
+      } finally {
+        ks.fill(0);
+        expected.fill(0);
+      }
+    }
+  }
+
+  /** ciphertext || tag for each item (copies into one record buffer, seals in place). */
+  sealMany(items: readonly GcmSealItem[]): Uint8Array[] {
+    const r = records(
+      items.map((it) => [it.nonce, it.plaintext, TAG] as const),
+      items.map((it) => it.aad),
+    );
+    this.sealInPlace(r);
+    return items.map((_, i) => r.buf.slice((r.starts[i] as number) + NONCE, r.ends[i] as number));
+  }
+
+  /** Plaintext for each item; throws BatchOpenError (a DecryptionFailedError) on a bad tag. */
+  openMany(items: readonly GcmOpenItem[]): Uint8Array[] {
+    for (const it of items) {
+      if (it.sealed.length < TAG) throw new DecryptionFailedError('AES-256-GCM input shorter than its tag');
+    }
+    const r = records(
+      items.map((it) => [it.nonce, it.sealed, 0] as const),
+      items.map((it) => it.aad),
+    );
+    try {
+      this.openInPlace(r);
+      return items.map((_, i) => r.buf.slice((r.starts[i] as number) + NONCE, (r.ends[i] as number) - TAG));
+    } finally {
+      r.buf.fill(0);
+    }
+  }
+
+  /** Zeroes the GHASH table; the context refuses further use. */
+  destroy(): void {
+    this.#destroyed = true;
+    this.#table.fill(0);
+    this.#aadStates = new WeakMap();
+    this.#lastAad = undefined;
+    this.#lastAadState = undefined;
+  }
+}
+
+/** tag = GHASH state XOR E(K, J0), written as 16 bytes at `out[o..]`. */
+const writeTag = (out: Uint8Array, o: number, s: State, ks: Uint8Array, k: number): void => {
+  for (let w = 0; w < 4; w++) {
+    const v = s[w] as number;
+    out[o + w * 4] = (v & 0xff) ^ (ks[k + w * 4] as number);
+    out[o + w * 4 + 1] = ((v >>> 8) & 0xff) ^ (ks[k + w * 4 + 1] as number);
+    out[o + w * 4 + 2] = ((v >>> 16) & 0xff) ^ (ks[k + w * 4 + 2] as number);
+    out[o + w * 4 + 3] = (v >>> 24) ^ (ks[k + w * 4 + 3] as number);
+  }
+};
+
+/** A tag did not verify; `index` is the item's position in the batch. */
+export class BatchOpenError extends DecryptionFailedError {
+  readonly index: number;
+  constructor(index: number) {
+    super('AES-256-GCM authentication failed');
+    this.index = index;
+  }
+}
