@@ -5,7 +5,7 @@
  * table with the AAD's GHASH state cached). Same bytes either way (test/fields/batch-gcm.test.ts).
  */
 import { nobleBlockCipher } from '../../src/crypto/noble-provider.js';
-import { BatchGcm } from '../../src/fields/batch-gcm.js';
+import { BatchGcm } from '../../src/crypto/batch-gcm.js';
 import { nodeAead, nodeBlockCipher } from '../../src/runtime/node.js';
 import { defineSection } from '../lib/types.js';
 

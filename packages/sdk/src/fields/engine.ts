@@ -15,7 +15,7 @@ import {
   InvalidOptionsError,
   KeyStateError,
 } from '../errors.js';
-import { BatchGcm, BatchOpenError } from './batch-gcm.js';
+import { BatchGcm, BatchOpenError } from '../crypto/batch-gcm.js';
 import {
   type BlindIndexDefinition,
   computeIndex,

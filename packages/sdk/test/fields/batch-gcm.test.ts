@@ -9,7 +9,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { nobleAead, nobleBlockCipher, nobleMac } from '../../src/crypto/noble-provider.js';
 import type { BlockCipherProvider } from '../../src/crypto/providers.js';
-import { BatchGcm, BatchOpenError } from '../../src/fields/batch-gcm.js';
+import { BatchGcm, BatchOpenError } from '../../src/crypto/batch-gcm.js';
 import { nodeAead, nodeBlockCipher, nodeMac } from '../../src/runtime/node.js';
 
 const item = fc.record({

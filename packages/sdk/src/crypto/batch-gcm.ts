@@ -10,7 +10,7 @@
  *
  * Pure: no I/O and no Node imports. Tests check it against node:crypto and noble byte for byte.
  */
-import type { BlockCipherProvider } from '../crypto/providers.js';
+import type { BlockCipherProvider } from './providers.js';
 import { DecryptionFailedError, InvalidInputError, InvalidKeyError } from '../errors.js';
 
 const BLOCK = 16;
