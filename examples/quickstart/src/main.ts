@@ -83,6 +83,27 @@ try {
 
   const jwk = await qapi.encryption.keys.exportPublicKey(dsa.id);
   report('public key as JWK', `kty=${jwk.kty} alg=${jwk.alg} kid=${jwk.kid.slice(0, 16)}…`);
+
+  // Vault: secrets sealed at rest; values print as [redacted] until you ask for them.
+  await qapi.vault.create({ name: 'DATABASE_URL', value: 'postgres://app:s3cret@db/app' });
+  const { DATABASE_URL } = await qapi.vault.resolve({ DATABASE_URL: 'DATABASE_URL' });
+  report('vault secret', `logs as ${DATABASE_URL}, reveal() gives ${DATABASE_URL.reveal().length} chars`);
+
+  // Identity: the engine issues ML-DSA-65 tokens (RFC 9964) and publishes the JWKS that checks them.
+  const issuer = await qapi.identity.issuer();
+  const { token } = await qapi.identity.issueToken({ sub: 'svc-orders' }, { expiresIn: '15m', audience: 'billing' });
+  const jwks = await qapi.identity.jwks();
+  const verified = await qapi.identity.verifyToken(token, { issuer, audience: 'billing', jwks });
+  report('token (ML-DSA-65 JWT)', `${token.length} chars, verified sub=${verified.payload.sub}`);
+
+  // Certificates: an ML-DSA-65 service certificate from the embedded CA; the key never leaves here.
+  t0 = performance.now();
+  const cert = await qapi.certificates.issue({ commonName: 'orders', dnsNames: ['orders.internal'] });
+  const checked = await qapi.certificates.verify(cert.certificate);
+  report(
+    'service certificate (24 h)',
+    `CN=${checked.commonName}, valid until ${cert.notAfter.slice(0, 16)}Z, chain OK, ${ms(t0)}`,
+  );
 } finally {
   await qapi.close();
 }
