@@ -5,28 +5,23 @@
  * DDL verbatim; MySQL/MariaDB need bounded VARCHAR keys (TEXT cannot be a primary key there).
  */
 import { StoreUnavailableError } from '@quantumapi/sdk';
-import type { DataKeyDirectory, DataKeyPurpose, DataKeyRecord } from '@quantumapi/sdk/fields';
+import {
+  type DataKeyDirectory,
+  type DataKeyRecord,
+  type DataKeyRow,
+  type DataKeyTableDialect,
+  dataKeyRecordFromRow,
+  dataKeysTableSql,
+} from '@quantumapi/sdk/fields';
 import { FieldConfigError } from '@quantumapi/sdk/fields';
 import type { DataSource } from 'typeorm';
 
-export type SqlDialect = 'sqlite' | 'postgres' | 'mysql';
+export type SqlDialect = DataKeyTableDialect;
 
 const COLUMNS = 'tenant, id, purpose, wrapped_key, key_id, key_version, created_at';
 
-/** DDL for migrations, per dialect. */
-export const dataKeysTableSql = (dialect: SqlDialect, table = 'quantumapi_data_keys'): string => {
-  const key = dialect === 'mysql' ? 'VARCHAR(255)' : 'TEXT';
-  return `CREATE TABLE IF NOT EXISTS ${table} (
-  tenant      ${key.padEnd(7)} NOT NULL,
-  id          ${key.padEnd(7)} NOT NULL,
-  purpose     TEXT    NOT NULL,
-  wrapped_key TEXT    NOT NULL,
-  key_id      TEXT    NOT NULL,
-  key_version INTEGER NOT NULL,
-  created_at  TEXT    NOT NULL,
-  PRIMARY KEY (tenant, id)
-)`;
-};
+/** The shared directory table's DDL, per dialect (defined once in the sdk's field engine). */
+export { dataKeysTableSql };
 
 export const dialectOf = (dataSource: DataSource): SqlDialect => {
   switch (dataSource.options.type) {
@@ -43,26 +38,6 @@ export const dialectOf = (dataSource: DataSource): SqlDialect => {
       });
   }
 };
-
-interface Row {
-  tenant: string;
-  id: string;
-  purpose: string;
-  wrapped_key: string;
-  key_id: string;
-  key_version: number | string | bigint;
-  created_at: string;
-}
-
-const toRecord = (r: Row): DataKeyRecord => ({
-  tenant: r.tenant,
-  id: r.id,
-  purpose: r.purpose as DataKeyPurpose,
-  wrappedKey: r.wrapped_key,
-  keyId: r.key_id,
-  keyVersion: Number(r.key_version),
-  createdAt: r.created_at,
-});
 
 export class TypeOrmDataKeyDirectory implements DataKeyDirectory {
   readonly #ds: DataSource;
@@ -105,9 +80,9 @@ export class TypeOrmDataKeyDirectory implements DataKeyDirectory {
   }
 
   async get(tenant: string, id: string): Promise<DataKeyRecord | undefined> {
-    const rows = await this.#wrap(() => this.#ds.query<Row[]>(this.#select, [tenant, id]));
+    const rows = await this.#wrap(() => this.#ds.query<DataKeyRow[]>(this.#select, [tenant, id]));
     const row = rows[0];
-    return row ? toRecord(row) : undefined;
+    return row ? dataKeyRecordFromRow(row) : undefined;
   }
 
   async #wrap<T>(fn: () => Promise<T>): Promise<T> {

@@ -5,8 +5,10 @@
  */
 import {
   type DataKeyDirectory,
-  type DataKeyPurpose,
   type DataKeyRecord,
+  type DataKeyRow,
+  dataKeyRecordFromRow,
+  dataKeysTableSql,
   type PgClientLike,
   type PgPoolLike,
   StoreUnavailableError,
@@ -21,16 +23,8 @@ export const quoteIdent = (name: string): string =>
     .map((p) => `"${p.replaceAll('"', '""')}"`)
     .join('.');
 
-export const DATA_KEYS_TABLE_SQL = `CREATE TABLE IF NOT EXISTS quantumapi_data_keys (
-  tenant      TEXT    NOT NULL,
-  id          TEXT    NOT NULL,
-  purpose     TEXT    NOT NULL,
-  wrapped_key TEXT    NOT NULL,
-  key_id      TEXT    NOT NULL,
-  key_version INTEGER NOT NULL,
-  created_at  TEXT    NOT NULL,
-  PRIMARY KEY (tenant, id)
-)`;
+/** The directory table every adapter shares (DDL from the sdk's field engine). */
+export const DATA_KEYS_TABLE_SQL = dataKeysTableSql('postgres');
 
 /** Runs `fn` in one transaction; rolls back on any error (or when `fn` asks for it). */
 export const inTransaction = async <T>(
@@ -58,16 +52,6 @@ export const inTransaction = async <T>(
     client.release(broken);
   }
 };
-
-interface KeyRow {
-  tenant: string;
-  id: string;
-  purpose: string;
-  wrapped_key: string;
-  key_id: string;
-  key_version: number | string;
-  created_at: string;
-}
 
 /** The adapters' data-key directory, over a pg pool. Records are cached: they never change. */
 export class PgDataKeyDirectory implements DataKeyDirectory {
@@ -111,17 +95,9 @@ export class PgDataKeyDirectory implements DataKeyDirectory {
         [tenant, id],
       ),
     );
-    const row = res.rows[0] as KeyRow | undefined;
+    const row = res.rows[0] as DataKeyRow | undefined;
     if (!row) return undefined;
-    const record: DataKeyRecord = Object.freeze({
-      tenant: row.tenant,
-      id: row.id,
-      purpose: row.purpose as DataKeyPurpose,
-      wrappedKey: row.wrapped_key,
-      keyId: row.key_id,
-      keyVersion: Number(row.key_version),
-      createdAt: row.created_at,
-    });
+    const record: DataKeyRecord = Object.freeze(dataKeyRecordFromRow(row));
     this.#cache.set(k, record);
     return record;
   }

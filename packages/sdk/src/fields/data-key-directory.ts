@@ -73,3 +73,45 @@ export class MemoryDataKeyDirectory implements DataKeyDirectory {
     return this.#records.size;
   }
 }
+
+/** SQL dialects the ORM adapters and the migration engine share the directory table in. */
+export type DataKeyTableDialect = 'postgres' | 'sqlite' | 'mysql';
+
+/**
+ * The one directory table every ORM adapter and the migration engine use, so a row written through
+ * any of them finds its data key through the others. MySQL needs bounded key columns in a primary key.
+ */
+export const dataKeysTableSql = (dialect: DataKeyTableDialect, table = 'quantumapi_data_keys'): string => {
+  const key = dialect === 'mysql' ? 'VARCHAR(255)' : 'TEXT';
+  return `CREATE TABLE IF NOT EXISTS ${table} (
+  tenant      ${key.padEnd(7)} NOT NULL,
+  id          ${key.padEnd(7)} NOT NULL,
+  purpose     TEXT    NOT NULL,
+  wrapped_key TEXT    NOT NULL,
+  key_id      TEXT    NOT NULL,
+  key_version INTEGER NOT NULL,
+  created_at  TEXT    NOT NULL,
+  PRIMARY KEY (tenant, id)
+)`;
+};
+
+/** A directory row as SQL drivers return it (integers may come back as strings or bigints). */
+export interface DataKeyRow {
+  readonly tenant: string;
+  readonly id: string;
+  readonly purpose: string;
+  readonly wrapped_key: string;
+  readonly key_id: string;
+  readonly key_version: number | string | bigint;
+  readonly created_at: string;
+}
+
+export const dataKeyRecordFromRow = (r: DataKeyRow): DataKeyRecord => ({
+  tenant: r.tenant,
+  id: r.id,
+  purpose: r.purpose as DataKeyPurpose,
+  wrappedKey: r.wrapped_key,
+  keyId: r.key_id,
+  keyVersion: Number(r.key_version),
+  createdAt: r.created_at,
+});
