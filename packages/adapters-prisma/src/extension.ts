@@ -8,7 +8,7 @@ import type { FieldEngine } from '@quantumapi/sdk/fields';
 import { type EncryptionManifest, type ResolvedModel, resolveManifest } from './manifest.js';
 import { decryptResult } from './read.js';
 import { type Args, isPlainObject } from './shapes.js';
-import { QueryRewriter } from './where.js';
+import { QueryRewriter, type UniqueProbe } from './where.js';
 import { WriteBatch, WriteTransformer } from './write.js';
 
 export interface QuantumApiPrismaOptions {
@@ -18,19 +18,25 @@ export interface QuantumApiPrismaOptions {
 
 const UNIQUE_WHERE = new Set(['findUnique', 'findUniqueOrThrow', 'update', 'upsert', 'delete']);
 
-/** Rewrites one model operation's arguments. Exported for tests and for other query layers. */
-export const rewriteArgs = async (
+/**
+ * Unique lookups that can be run once per blind-index version while a re-index runs: each try
+ * either finds its one record or reports it missing (null, or a P2025 error) without writing
+ * anything. Not upsert: a miss under the current version would create a duplicate.
+ */
+const PROBED = new Set(['findUnique', 'findUniqueOrThrow', 'update', 'delete']);
+
+const rewrite = async (
   rw: QueryRewriter,
   model: ResolvedModel,
   operation: string,
-  args: Args | undefined,
-): Promise<Args | undefined> => {
-  if (!args) return args;
+  args: Args,
+  probes: UniqueProbe[] | undefined,
+): Promise<Args> => {
   await rw.prepare();
   const out: Args = { ...args };
   const batch = new WriteBatch();
   const wt = new WriteTransformer(rw, batch);
-  if (args.where !== undefined) out.where = rw.where(model, args.where, UNIQUE_WHERE.has(operation));
+  if (args.where !== undefined) out.where = rw.where(model, args.where, UNIQUE_WHERE.has(operation), probes);
   if (args.cursor !== undefined) out.cursor = rw.where(model, args.cursor, true);
   if (args.orderBy !== undefined) rw.checkOrderBy(model, args.orderBy);
   rw.checkFieldList(model, args.distinct, 'distinct');
@@ -49,6 +55,80 @@ export const rewriteArgs = async (
   return out;
 };
 
+/**
+ * Rewrites one model operation's arguments. Exported for tests and for other query layers.
+ * A unique lookup by an encrypted column whose index has `previousVersions` needs one try per
+ * version: it throws FieldUnsupportedOperationError here (use `rewriteAttempts`).
+ */
+export const rewriteArgs = async (
+  rw: QueryRewriter,
+  model: ResolvedModel,
+  operation: string,
+  args: Args | undefined,
+): Promise<Args | undefined> => (args ? rewrite(rw, model, operation, args, undefined) : args);
+
+/**
+ * The rewritten arguments to run in order until one finds its record: one object, except for
+ * findUnique(OrThrow) / update / delete by an encrypted unique column while a re-index runs
+ * (`previousVersions`), which get one object per index version, the current version first.
+ * Data is encrypted once; the attempts differ only in the index value of the `where`.
+ */
+export const rewriteAttempts = async (
+  rw: QueryRewriter,
+  model: ResolvedModel,
+  operation: string,
+  args: Args,
+  options: { readonly inBatchTransaction?: boolean } = {},
+): Promise<readonly Args[]> => {
+  const probes: UniqueProbe[] = [];
+  // In a batch $transaction every try after the first would run outside it (and a P2025 miss
+  // would roll the batch back), so there the lookup is refused like any other unique lookup.
+  const tryEach = PROBED.has(operation) && !options.inBatchTransaction;
+  const out = await rewrite(rw, model, operation, args, tryEach ? probes : undefined);
+  const probe = probes[0];
+  if (!probe) return [out];
+  return probe.values.map((value) => ({ ...out, where: { ...(out.where as Args), [probe.column]: value } }));
+};
+
+const isNotFound = (e: unknown): boolean =>
+  typeof e === 'object' && e !== null && 'code' in e && (e as { code: unknown }).code === 'P2025';
+
+const messageOf = (e: unknown): string => (e instanceof Error ? e.message : String(e));
+
+/**
+ * Runs the attempts until one finds its record. A miss (findUnique's null, or P2025 from
+ * findUniqueOrThrow / update / delete) moves on to the next version; the last miss is the
+ * operation's result, so semantics are those of one unique lookup. Any other error stops.
+ */
+const firstFound = async (attempts: readonly Args[], run: (args: Args) => Promise<unknown>): Promise<unknown> => {
+  let first: unknown;
+  for (const [i, attempt] of attempts.entries()) {
+    const last = i === attempts.length - 1;
+    try {
+      const result = await run(attempt);
+      if (result !== null || last) return result;
+    } catch (e) {
+      if (!isNotFound(e)) throw e;
+      // A P2025 worded differently from the first miss came from a try that found its record
+      // and failed further in (a nested connect, say): that is the error worth reporting.
+      if (first !== undefined && messageOf(e) !== messageOf(first)) throw e;
+      first ??= e;
+      if (last) throw first;
+    }
+  }
+  return null;
+};
+
+/**
+ * Whether the operation is part of a batch `$transaction([...])`. Prisma does not expose this
+ * publicly; it is read from the callback's (untyped) `__internalParams`, and the re-index test
+ * on a batch transaction guards that assumption on the Prisma version the suite runs.
+ */
+const inBatchTransaction = (params: object): boolean => {
+  const internal = (params as { __internalParams?: { transaction?: { kind?: unknown } } }).__internalParams;
+  return internal?.transaction?.kind === 'batch';
+};
+
 export const quantumApiEncryption = (options: QuantumApiPrismaOptions) => {
   const manifest = resolveManifest(options.manifest);
   const rw = new QueryRewriter(manifest, options.engine);
@@ -56,11 +136,15 @@ export const quantumApiEncryption = (options: QuantumApiPrismaOptions) => {
     name: '@quantumapi/prisma',
     query: {
       $allModels: {
-        async $allOperations({ model, operation, args, query }) {
+        async $allOperations(params) {
+          const { model, operation, args, query } = params;
           const m = manifest.models.get(model);
           if (!m) return query(args);
-          const rewritten = await rewriteArgs(rw, m, operation, isPlainObject(args) ? args : undefined);
-          const result = await query((rewritten ?? args) as typeof args);
+          const attempts = isPlainObject(args)
+            ? await rewriteAttempts(rw, m, operation, args, { inBatchTransaction: inBatchTransaction(params) })
+            : [args];
+          const run = (a: Args) => query(a as typeof args);
+          const result = attempts.length === 1 ? await run(attempts[0]!) : await firstFound(attempts, run);
           return decryptResult(manifest, options.engine, m, result);
         },
       },

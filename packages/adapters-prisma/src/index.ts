@@ -1,7 +1,7 @@
 /** `@quantumapi/prisma`: transparent PII column encryption with searchable blind indexes. */
 export { DATA_KEYS_TABLE_SQL, PrismaDataKeyDirectory, type RawSqlClient } from './directory.js';
 export { createPrismaFieldEngine, type PrismaFieldEngineOptions } from './engine.js';
-export { type QuantumApiPrismaOptions, quantumApiEncryption, rewriteArgs } from './extension.js';
+export { type QuantumApiPrismaOptions, quantumApiEncryption, rewriteArgs, rewriteAttempts } from './extension.js';
 export {
   defineEncryptionManifest,
   type EncryptedFieldIndexSpec,

@@ -21,7 +21,14 @@ export interface EncryptedFieldIndexSpec {
   /** The column holding the blind index (a String column in the schema). */
   readonly name: string;
   readonly algorithm?: BlindIndexDefinition['algorithm'];
+  /** The version writes use (default 1). Bump it, with the old one in `previousVersions`, to re-key. */
   readonly version?: number;
+  /**
+   * Versions still present in the table while a re-index runs (`qapi migrate reindex`): lookups
+   * match the value's index under `version` or under any of these; writes always use `version`.
+   * Remove them once the re-index is done: each one adds a candidate to every lookup.
+   */
+  readonly previousVersions?: readonly number[];
   readonly normalize?: readonly (NormalizerName | Normalizer)[];
   readonly bytes?: number;
   /** The index column is @unique: `findUnique({ where: { email } })` resolves through it. */
@@ -50,12 +57,22 @@ export interface EncryptionManifest {
   readonly models: Readonly<Record<string, ModelSpec>>;
 }
 
+export interface ResolvedIndex extends BlindIndexDefinition {
+  readonly unique: boolean;
+  /**
+   * The same index under each of its `previousVersions` (none outside a re-index): lookups match
+   * these too. Same definition but for the version, which is what `@quantumapi/cli` derives the
+   * keys of rows it has not re-indexed yet from, and what the TypeORM adapter builds.
+   */
+  readonly previous: readonly BlindIndexDefinition[];
+}
+
 export interface ResolvedField {
   readonly model: string;
   readonly field: string;
   readonly type: FieldValueType;
   readonly location: { readonly table: string; readonly column: string };
-  readonly index: (BlindIndexDefinition & { readonly unique: boolean }) | undefined;
+  readonly index: ResolvedIndex | undefined;
   readonly migration: MigrationMode | undefined;
 }
 
@@ -76,14 +93,28 @@ const normalizerSchema = z.union([
   z.object({ id: z.string().min(1), apply: z.custom<(s: string) => string>((f) => typeof f === 'function') }),
 ]);
 
-const indexSchema = z.object({
-  name: z.string().min(1),
-  algorithm: z.enum(BLIND_INDEX_ALGORITHMS).optional(),
-  version: z.number().int().positive().optional(),
-  normalize: z.array(normalizerSchema).optional(),
-  bytes: z.number().int().min(8).max(32).optional(),
-  unique: z.boolean().optional(),
-});
+const indexSchema = z
+  .object({
+    name: z.string().min(1),
+    algorithm: z.enum(BLIND_INDEX_ALGORITHMS).optional(),
+    version: z.number().int().positive().optional(),
+    previousVersions: z.array(z.number().int().positive()).optional(),
+    normalize: z.array(normalizerSchema).optional(),
+    bytes: z.number().int().min(8).max(32).optional(),
+    unique: z.boolean().optional(),
+  })
+  .superRefine((idx, ctx) => {
+    const previous = idx.previousVersions ?? [];
+    // Listing the current version would make every lookup compute the same value twice and
+    // hides a config mistake (a bump that was not made).
+    if (previous.includes(idx.version ?? 1)) {
+      ctx.addIssue({ code: 'custom', path: ['previousVersions'], message: 'must not contain the current version' });
+    }
+    // The compat hash is unkeyed: every version gives the same value, so there is nothing to re-index.
+    if (idx.algorithm === 'sha3-compat' && previous.length > 0) {
+      ctx.addIssue({ code: 'custom', path: ['previousVersions'], message: 'sha3-compat has no versions' });
+    }
+  });
 
 const manifestSchema = z.object({
   version: z.literal(1),
@@ -107,13 +138,36 @@ const manifestSchema = z.object({
   ),
 });
 
+/**
+ * The index definition the engine computes: name = index column, columns = [source column], the
+ * shape the TypeORM adapter and `@quantumapi/cli` build too, so all three derive the same keys.
+ */
+const resolveIndex = (idx: EncryptedFieldIndexSpec, table: string, column: string): ResolvedIndex => {
+  const definition: BlindIndexDefinition = {
+    name: idx.name,
+    table,
+    columns: [column],
+    ...(idx.algorithm ? { algorithm: idx.algorithm } : {}),
+    ...(idx.version ? { version: idx.version } : {}),
+    ...(idx.normalize ? { normalize: idx.normalize } : {}),
+    ...(idx.bytes ? { bytes: idx.bytes } : {}),
+  };
+  const previous = [...new Set(idx.previousVersions ?? [])].map(
+    (version): BlindIndexDefinition => ({ ...definition, version }),
+  );
+  return { ...definition, unique: idx.unique ?? false, previous };
+};
+
 /** Identity with type checking, for hand-written manifests. */
 export const defineEncryptionManifest = <const M extends EncryptionManifest>(manifest: M): M => manifest;
 
 export const resolveManifest = (manifest: EncryptionManifest): ResolvedManifest => {
   const parsed = manifestSchema.safeParse(manifest);
   if (!parsed.success) {
-    const where = parsed.error.issues.map((i) => i.path.join('.')).join(', ');
+    // Paths, plus our own rules' wording; never zod's default messages, which may echo values.
+    const where = [
+      ...new Set(parsed.error.issues.map((i) => i.path.join('.') + (i.code === 'custom' ? ` (${i.message})` : ''))),
+    ].join(', ');
     throw new FieldConfigError(`invalid encryption manifest at ${where}`);
   }
   const models = new Map<string, ResolvedModel>();
@@ -129,18 +183,7 @@ export const resolveManifest = (manifest: EncryptionManifest): ResolvedManifest 
         field,
         type: f.type ?? 'string',
         location: { table, column },
-        index: idx
-          ? {
-              name: idx.name,
-              table,
-              columns: [column],
-              unique: idx.unique ?? false,
-              ...(idx.algorithm ? { algorithm: idx.algorithm } : {}),
-              ...(idx.version ? { version: idx.version } : {}),
-              ...(idx.normalize ? { normalize: idx.normalize } : {}),
-              ...(idx.bytes ? { bytes: idx.bytes } : {}),
-            }
-          : undefined,
+        index: idx ? resolveIndex(idx, table, column) : undefined,
         migration: f.migration,
       };
       if (idx && (fields.has(idx.name) || indexColumns.has(idx.name) || spec.fields?.[idx.name])) {

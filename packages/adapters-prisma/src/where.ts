@@ -68,8 +68,20 @@ export const toFieldValue = (f: ResolvedField, v: unknown): FieldValue => {
   }
 };
 
+/**
+ * A unique lookup by an encrypted column while a re-index runs: Prisma needs the unique index
+ * column as a plain value, so the lookup is tried once per index version, in this order.
+ */
+export interface UniqueProbe {
+  readonly column: string;
+  /** Current version first, then each previous version. */
+  readonly values: readonly string[];
+}
+
+type Indexer = (v: FieldValue) => string;
+
 export class QueryRewriter {
-  readonly #indexers = new Map<ResolvedField, (v: FieldValue) => string>();
+  readonly #indexers = new Map<ResolvedField, { readonly current: Indexer; readonly previous: readonly Indexer[] }>();
   #preparing: Promise<void> | undefined;
 
   constructor(
@@ -85,7 +97,11 @@ export class QueryRewriter {
     this.#preparing ??= (async () => {
       for (const m of this.manifest.models.values()) {
         for (const f of m.fields.values()) {
-          if (f.index) this.#indexers.set(f, await this.engine.indexer(f.index));
+          if (!f.index) continue;
+          const current = await this.engine.indexer(f.index);
+          const previous: Indexer[] = [];
+          for (const def of f.index.previous) previous.push(await this.engine.indexer(def));
+          this.#indexers.set(f, { current, previous });
         }
       }
     })().catch((e: unknown) => {
@@ -99,28 +115,61 @@ export class QueryRewriter {
     return this.manifest.models.get(name);
   }
 
-  indexOf(f: ResolvedField, v: unknown): string {
-    const ix = this.#indexers.get(f);
+  #indexersOf(f: ResolvedField) {
     if (!f.index) throw unsupported(f, 'filtering by value', 'it has no blind index (declare one with index: ...)');
+    const ix = this.#indexers.get(f);
     if (!ix) throw new FieldConfigError('query rewriter used before prepare()');
-    return ix(toFieldValue(f, v));
+    return ix;
+  }
+
+  /** The index value a write stores: always the current version. */
+  indexOf(f: ResolvedField, v: unknown): string {
+    return this.#indexersOf(f).current(toFieldValue(f, v));
+  }
+
+  /**
+   * Every index value an equality lookup must match: the current version's first, then one per
+   * `previousVersions` entry (rows a re-index has not reached yet), without repeats. One value
+   * outside a re-index. Same order and values as `indexLookupValues` in `@quantumapi/cli`.
+   */
+  lookupValues(f: ResolvedField, v: unknown): string[] {
+    const ix = this.#indexersOf(f);
+    const value = toFieldValue(f, v);
+    const current = ix.current(value);
+    if (ix.previous.length === 0) return [current];
+    const out = new Set([current]);
+    for (const p of ix.previous) out.add(p(value));
+    return [...out];
   }
 
   #eq(f: ResolvedField, v: unknown): Args {
-    return { [f.index?.name ?? f.field]: this.indexOf(f, v) };
+    const values = this.lookupValues(f, v);
+    return { [f.index!.name]: values.length === 1 ? values[0] : { in: values } };
+  }
+
+  /** For JSON columns an object is a value unless it is made only of filter operators. */
+  #isFilter(f: ResolvedField, v: unknown): v is Args {
+    return (
+      isPlainObject(v) &&
+      (f.type !== 'json' || (Object.keys(v).length > 0 && Object.keys(v).every((k) => FILTER_KEYS.has(k))))
+    );
+  }
+
+  /** The value of a plain equality filter (`email: x` or `email: { equals: x }`), else undefined. */
+  #equality(f: ResolvedField, v: unknown): { readonly value: unknown } | undefined {
+    if (v === null) return undefined;
+    if (!this.#isFilter(f, v)) return { value: v };
+    const ops = Object.keys(v).filter((k) => v[k] !== undefined);
+    return ops.length === 1 && ops[0] === 'equals' && v.equals !== null ? { value: v.equals } : undefined;
   }
 
   /** One filter on an encrypted field -> conditions on the index column (or on null-ness). */
   fieldFilter(f: ResolvedField, v: unknown): Args[] {
     const col = f.field;
     if (v === null) return [{ [col]: null }];
-    // For JSON columns an object is a value unless it is made only of filter operators.
-    const isFilter =
-      isPlainObject(v) &&
-      (f.type !== 'json' || (Object.keys(v).length > 0 && Object.keys(v).every((k) => FILTER_KEYS.has(k))));
-    if (!isFilter) return [this.#eq(f, v)];
+    if (!this.#isFilter(f, v)) return [this.#eq(f, v)];
     const out: Args[] = [];
-    for (const [op, arg] of Object.entries(v as Args)) {
+    for (const [op, arg] of Object.entries(v)) {
       if (arg === undefined) continue;
       switch (op) {
         case 'equals':
@@ -130,7 +179,8 @@ export class QueryRewriter {
         case 'notIn': {
           if (!Array.isArray(arg)) throw unsupported(f, op, 'expects an array');
           if (!f.index) throw unsupported(f, op, 'it has no blind index');
-          const hashes = arg.filter((x) => x !== null).map((x) => this.indexOf(f, x));
+          // notIn excludes a value under every version it may still be stored under.
+          const hashes = arg.filter((x) => x !== null).flatMap((x) => this.lookupValues(f, x));
           out.push({ [f.index.name]: { [op]: hashes } });
           break;
         }
@@ -148,7 +198,15 @@ export class QueryRewriter {
     return out;
   }
 
-  where(model: ResolvedModel, where: unknown, unique = false): unknown {
+  /**
+   * `unique`: the `where` of a unique lookup (findUnique, update, delete, connect, cursor...),
+   * where Prisma needs a unique column as a plain value at the top level. An equality on an
+   * encrypted column with a unique index becomes that value. While the index has previous
+   * versions one value is not enough: given `probes`, the current version's value is used and the
+   * versions to try are recorded there (the caller runs the lookup once per version); without
+   * `probes` the lookup is refused rather than missing the rows a re-index has not reached.
+   */
+  where(model: ResolvedModel, where: unknown, unique = false, probes?: UniqueProbe[]): unknown {
     if (!isPlainObject(where)) return where;
     const out: Args = {};
     const extra: Args[] = [];
@@ -160,14 +218,28 @@ export class QueryRewriter {
       }
       const f = model.fields.get(k);
       if (f) {
-        const conds = this.fieldFilter(f, v);
-        const only = conds.length === 1 ? conds[0]! : undefined;
-        const idx = f.index?.name;
-        // Unique lookups need the unique column at the top level of `where`, not inside AND.
-        if (unique && only && idx && f.index?.unique && typeof only[idx] === 'string' && !(idx in out)) {
-          out[idx] = only[idx];
-        } else {
-          extra.push(...conds);
+        const idx = f.index;
+        const eq = unique && idx?.unique && !(idx.name in out) ? this.#equality(f, v) : undefined;
+        if (!eq || !idx) {
+          extra.push(...this.fieldFilter(f, v));
+          continue;
+        }
+        const values = this.lookupValues(f, eq.value);
+        if (values.length > 1 && probes?.length) {
+          // One column tried per version is enough to make the lookup unique; the others may match any.
+          extra.push(...this.fieldFilter(f, v));
+          continue;
+        }
+        out[idx.name] = values[0];
+        if (values.length > 1) {
+          if (!probes) {
+            throw unsupported(
+              f,
+              'this unique lookup while a re-index runs (previousVersions)',
+              'only findUnique(OrThrow), update and delete, at the top level and outside a batch $transaction, try each index version; use another unique key or findFirst until the re-index completes',
+            );
+          }
+          probes.push({ column: idx.name, values });
         }
         continue;
       }

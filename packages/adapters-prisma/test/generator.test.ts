@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { manifestFromDatamodel, parseDirective, renderManifestModule } from '../src/generator/parse.js';
-import { resolveManifest } from '../src/manifest.js';
+import { defineEncryptionManifest, type EncryptedFieldIndexSpec, resolveManifest } from '../src/manifest.js';
 
 const s = (name: string, documentation?: string, extra: object = {}) => ({
   name,
@@ -68,6 +68,28 @@ describe('manifest from the datamodel', () => {
     expect(r.models.get('User')?.fields.get('email')?.location).toEqual({ table: 'users', column: 'email_ct' });
   });
 
+  it('reads previousVersions (pipe-separated) for a re-index, and checks it like the runtime does', () => {
+    const reindexing = (doc: string) => [
+      { name: 'U', fields: [s('email', doc), s('emailHash', undefined, { isUnique: true })] },
+    ];
+    expect(
+      manifestFromDatamodel(reindexing('@encrypted(index: emailHash, version: 3, previousVersions: 1|2)')).models.U,
+    ).toEqual({
+      fields: { email: { index: { name: 'emailHash', unique: true, version: 3, previousVersions: [1, 2] } } },
+    });
+    for (const bad of [
+      '@encrypted(index: emailHash, version: 2, previousVersions: 2)', // the current version
+      '@encrypted(index: emailHash, previousVersions: 1)', // current is 1 by default
+      '@encrypted(index: emailHash, version: 2, previousVersions: one)',
+      '@encrypted(index: emailHash, version: 2, previousVersions: 0)',
+      '@encrypted(index: emailHash, algorithm: sha3-compat, version: 2, previousVersions: 1)',
+    ]) {
+      expect(() => manifestFromDatamodel(reindexing(bad)), bad).toThrow(
+        expect.objectContaining({ code: 'FIELD_CONFIG' }),
+      );
+    }
+  });
+
   it('refuses @encrypted on a non-String column and an index column that does not exist', () => {
     const bad1 = [{ name: 'U', fields: [{ name: 'age', kind: 'scalar', type: 'Int', documentation: '@encrypted' }] }];
     expect(() => manifestFromDatamodel(bad1)).toThrow(expect.objectContaining({ code: 'FIELD_CONFIG' }));
@@ -89,6 +111,32 @@ describe('manifest from the datamodel', () => {
 });
 
 describe('manifest validation', () => {
+  const withIndex = (index: EncryptedFieldIndexSpec) =>
+    resolveManifest(defineEncryptionManifest({ version: 1, models: { U: { fields: { email: { index } } } } }));
+
+  it('previousVersions: the same index under each old version, for lookups; writes keep the current one', () => {
+    const idx = withIndex({ name: 'h', version: 3, previousVersions: [1, 2, 1], normalize: ['trim'], bytes: 16 })
+      .models.get('U')
+      ?.fields.get('email')?.index;
+    expect(idx).toMatchObject({ name: 'h', table: 'U', columns: ['email'], version: 3, unique: false });
+    expect(idx?.previous).toEqual([
+      { name: 'h', table: 'U', columns: ['email'], version: 1, normalize: ['trim'], bytes: 16 },
+      { name: 'h', table: 'U', columns: ['email'], version: 2, normalize: ['trim'], bytes: 16 },
+    ]);
+    expect(withIndex({ name: 'h' }).models.get('U')?.fields.get('email')?.index?.previous).toEqual([]);
+  });
+
+  it('rejects previousVersions holding the current version, non-positive versions, or on sha3-compat', () => {
+    const config = expect.objectContaining({ code: 'FIELD_CONFIG' });
+    expect(() => withIndex({ name: 'h', version: 2, previousVersions: [1, 2] })).toThrow(config);
+    expect(() => withIndex({ name: 'h', previousVersions: [1] })).toThrow(/must not contain the current version/);
+    expect(() => withIndex({ name: 'h', version: 2, previousVersions: [0] })).toThrow(config);
+    expect(() => withIndex({ name: 'h', version: 2, previousVersions: [1.5] })).toThrow(config);
+    expect(() => withIndex({ name: 'h', algorithm: 'sha3-compat', version: 2, previousVersions: [1] })).toThrow(
+      /sha3-compat has no versions/,
+    );
+  });
+
   it('rejects unknown types, relations to unlisted models and reused index columns', () => {
     expect(() =>
       resolveManifest({ version: 1, models: { U: { fields: { a: { type: 'date-time' as never } } } } }),

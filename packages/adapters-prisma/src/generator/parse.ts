@@ -7,10 +7,13 @@
  *   /// @encrypted(index: emailHash)
  *   /// @encrypted(type: date)
  *   /// @encrypted(index: phoneHash, normalize: phone, bytes: 16, algorithm: kmac256, version: 2)
+ *   /// @encrypted(index: emailHash, version: 2, previousVersions: 1)   (re-index running)
  *   /// @encrypted(migration: accept-plaintext)
+ *
+ * List values (normalize, previousVersions) are pipe-separated: `previousVersions: 1|2`.
  */
 import { FieldConfigError } from '@quantumapi/sdk/fields';
-import type { EncryptedFieldSpec, EncryptionManifest, ModelSpec } from '../manifest.js';
+import { type EncryptedFieldSpec, type EncryptionManifest, type ModelSpec, resolveManifest } from '../manifest.js';
 
 export interface DatamodelField {
   readonly name: string;
@@ -29,7 +32,7 @@ export interface DatamodelModel {
 }
 
 const DIRECTIVE = /@encrypted(?:\(([^)]*)\))?/;
-const KEYS = new Set(['index', 'type', 'normalize', 'algorithm', 'version', 'bytes', 'migration']);
+const KEYS = new Set(['index', 'type', 'normalize', 'algorithm', 'version', 'previousVersions', 'bytes', 'migration']);
 
 export const parseDirective = (doc: string | undefined): Record<string, string> | undefined => {
   if (!doc) return undefined;
@@ -91,6 +94,9 @@ export const manifestFromDatamodel = (models: readonly DatamodelModel[]): Encryp
           unique: col.isUnique === true || col.isId === true,
           ...(d.algorithm ? { algorithm: d.algorithm as 'hmac-sha3-256' } : {}),
           ...(d.version ? { version: num(d.version, 'version') } : {}),
+          ...(d.previousVersions
+            ? { previousVersions: d.previousVersions.split('|').map((v) => num(v.trim(), 'previousVersions')!) }
+            : {}),
           ...(d.bytes ? { bytes: num(d.bytes, 'bytes') } : {}),
           ...(d.normalize ? { normalize: d.normalize.split('|').map((s) => s.trim()) as never } : {}),
         };
@@ -108,7 +114,10 @@ export const manifestFromDatamodel = (models: readonly DatamodelModel[]): Encryp
       ...(Object.keys(relations).length ? { relations } : {}),
     };
   }
-  return { version: 1, models: out };
+  const manifest: EncryptionManifest = { version: 1, models: out };
+  // Fail at `prisma generate`, not at the first query: same checks as the runtime.
+  resolveManifest(manifest);
+  return manifest;
 };
 
 /** The generated module: a plain object literal, type-checked against the package's manifest type. */
