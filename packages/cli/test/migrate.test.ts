@@ -11,6 +11,7 @@ import {
   type TableSpec,
   tableFromPrismaManifest,
 } from '../src/index.js';
+import { resolveTable } from '../src/migrate/spec.js';
 import { createTestDatabase, seedUsers, type TestDatabase } from './db.js';
 
 const ROWS = 1_200;
@@ -224,6 +225,25 @@ describe('migration engine on PostgreSQL', () => {
       primaryKey: 'id',
       columns: { email: { index: 'email_hash' }, born: { type: 'date' } },
     });
+  });
+
+  it('takes a unique, re-keyed index from a generated Prisma manifest (the adapter-only `unique` is dropped)', () => {
+    const t = tableFromPrismaManifest(
+      {
+        version: 1,
+        models: {
+          User: {
+            table: 'users',
+            fields: { email: { index: { name: 'email_hash', unique: true, version: 2, previousVersions: [1] } } },
+          },
+        },
+      },
+      'User',
+      { primaryKey: 'id' },
+    );
+    expect(t.columns).toEqual({ email: { index: { name: 'email_hash', version: 2, previousVersions: [1] } } });
+    const resolved = resolveTable(t);
+    expect(resolved.columns.map((c) => [c.column, c.previousIndexVersions])).toEqual([['email', [1]]]);
   });
 
   it('rejects a spec naming a missing column before touching any row', async () => {

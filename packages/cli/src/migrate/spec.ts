@@ -148,7 +148,12 @@ export interface PrismaManifestLike {
         readonly fields?: Readonly<
           Record<
             string,
-            { readonly type?: FieldValueType; readonly column?: string; readonly index?: string | IndexSpec }
+            {
+              readonly type?: FieldValueType;
+              readonly column?: string;
+              // `unique` is the adapter's (findUnique through the index); a migration has no use for it.
+              readonly index?: string | (IndexSpec & { readonly unique?: boolean });
+            }
           >
         >;
       }
@@ -167,7 +172,12 @@ export const tableFromPrismaManifest = (
   const table = m.table ?? model;
   const columns: Record<string, ColumnSpec> = {};
   for (const [field, f] of Object.entries(m.fields ?? {})) {
-    columns[f.column ?? field] = { ...(f.type ? { type: f.type } : {}), ...(f.index ? { index: f.index } : {}) };
+    let index: string | IndexSpec | undefined = f.index;
+    if (typeof index === 'object') {
+      const { unique: _unique, ...spec } = index as IndexSpec & { readonly unique?: boolean };
+      index = spec;
+    }
+    columns[f.column ?? field] = { ...(f.type ? { type: f.type } : {}), ...(index ? { index } : {}) };
   }
   return {
     table: options.schema ? `${options.schema}.${table}` : table,
