@@ -2,8 +2,14 @@
  * The data-key directory in the application's own database (`quantumapi_data_keys`), through the
  * plain (un-extended) Prisma client. Plain SQL that SQLite and PostgreSQL both accept.
  */
-import { StoreUnavailableError } from '@quantumapi/sdk/fields';
-import type { DataKeyDirectory, DataKeyPurpose, DataKeyRecord } from '@quantumapi/sdk/fields';
+import {
+  type DataKeyDirectory,
+  type DataKeyRecord,
+  type DataKeyRow,
+  dataKeyRecordFromRow,
+  dataKeysTableSql,
+  StoreUnavailableError,
+} from '@quantumapi/sdk/fields';
 
 /** The part of a PrismaClient this needs: tagged-template raw SQL. */
 export interface RawSqlClient {
@@ -12,37 +18,11 @@ export interface RawSqlClient {
   $executeRawUnsafe(query: string, ...values: unknown[]): PromiseLike<number>;
 }
 
-/** DDL for migrations; the table also appears as a Prisma model in the README. */
-export const DATA_KEYS_TABLE_SQL = `CREATE TABLE IF NOT EXISTS quantumapi_data_keys (
-  tenant      TEXT    NOT NULL,
-  id          TEXT    NOT NULL,
-  purpose     TEXT    NOT NULL,
-  wrapped_key TEXT    NOT NULL,
-  key_id      TEXT    NOT NULL,
-  key_version INTEGER NOT NULL,
-  created_at  TEXT    NOT NULL,
-  PRIMARY KEY (tenant, id)
-)`;
-
-interface Row {
-  tenant: string;
-  id: string;
-  purpose: string;
-  wrapped_key: string;
-  key_id: string;
-  key_version: number | bigint;
-  created_at: string;
-}
-
-const toRecord = (r: Row): DataKeyRecord => ({
-  tenant: r.tenant,
-  id: r.id,
-  purpose: r.purpose as DataKeyPurpose,
-  wrappedKey: r.wrapped_key,
-  keyId: r.key_id,
-  keyVersion: Number(r.key_version),
-  createdAt: r.created_at,
-});
+/**
+ * DDL for migrations (SQLite and PostgreSQL); the table also appears as a Prisma model in the
+ * README. The same table as the TypeORM adapter's and the migration engine's.
+ */
+export const DATA_KEYS_TABLE_SQL = dataKeysTableSql('postgres');
 
 export class PrismaDataKeyDirectory implements DataKeyDirectory {
   readonly #db: RawSqlClient;
@@ -71,11 +51,11 @@ export class PrismaDataKeyDirectory implements DataKeyDirectory {
   async get(tenant: string, id: string): Promise<DataKeyRecord | undefined> {
     const rows = await this.#wrap(
       () =>
-        this.#db.$queryRaw<Row[]>`SELECT tenant, id, purpose, wrapped_key, key_id, key_version, created_at
+        this.#db.$queryRaw<DataKeyRow[]>`SELECT tenant, id, purpose, wrapped_key, key_id, key_version, created_at
           FROM quantumapi_data_keys WHERE tenant = ${tenant} AND id = ${id}`,
     );
     const row = rows[0];
-    return row ? toRecord(row) : undefined;
+    return row ? dataKeyRecordFromRow(row) : undefined;
   }
 
   async #wrap<T>(fn: () => PromiseLike<T>): Promise<T> {
