@@ -114,11 +114,24 @@ export class QuantumApiAdapter {
    * fills the blind-index properties. The entity is the application's object (save) or the
    * values of an insert/update query.
    */
-  async seal(metadata: EntityMetadata, entity: ObjectLiteral, databaseEntity?: ObjectLiteral): Promise<void> {
+  seal(metadata: EntityMetadata, entity: ObjectLiteral, databaseEntity?: ObjectLiteral): Promise<void> | undefined {
+    // Not an async function (one promise fewer per entity), but a refused value still rejects
+    // this entity's promise rather than throwing out of TypeORM's broadcast loop.
+    try {
+      return this.#seal(metadata, entity, databaseEntity);
+    } catch (e) {
+      return Promise.reject(e);
+    }
+  }
+
+  #seal(metadata: EntityMetadata, entity: ObjectLiteral, databaseEntity?: ObjectLiteral): Promise<void> | undefined {
     const model = resolveEntity(metadata);
-    if (!model) return;
+    if (!model) return undefined;
     const pending = this.#pending.get(entity);
-    const queued: { f: ResolvedField; plain: unknown; value: FieldValue }[] = [];
+    // Runs once per entity of a bulk save: parallel arrays, allocated only when something is queued.
+    let fields: ResolvedField[] | undefined;
+    let plains: unknown[] | undefined;
+    let values: FieldValue[] | undefined;
     for (const f of model.fields.values()) {
       let plain: unknown = entity[f.property];
       if (plain === undefined) continue;
@@ -130,8 +143,8 @@ export class QuantumApiAdapter {
         continue;
       }
       if (typeof plain === 'function') throw unsupported(f, 'a raw SQL value');
-      const value = toFieldValue(f, plain);
-      if (f.index) entity[f.index.property] = this.indexValue(f, plain);
+      const value = toFieldValue(f, plain); // the type check, once for the index and the ciphertext
+      if (f.index) entity[f.index.property] = this.#indexer(f, f.index.definition)(value);
       // save() of a loaded entity: TypeORM compares against the row it just loaded (decrypted by
       // open()). An unchanged value keeps its stored ciphertext: hand TypeORM the same value on
       // both sides so the column is left out of the UPDATE, and spend no encryption on it.
@@ -139,15 +152,29 @@ export class QuantumApiAdapter {
         databaseEntity[f.property] = plain;
         continue;
       }
-      queued.push({ f, plain, value });
+      if (!fields) {
+        fields = [];
+        plains = [];
+        values = [];
+      }
+      fields.push(f);
+      plains!.push(plain);
+      values!.push(value);
     }
-    if (queued.length === 0) return;
+    if (!fields) return undefined;
     // Queued only once every value passed its checks: a rejected entity queues nothing.
-    for (const q of queued) this.#encrypt.add({ value: q.value, location: q.f.location }, entity, q.f.property);
-    await this.#encrypt.flushed(entity);
-    const saved = pending ?? new Map<string, Pending>();
-    for (const q of queued) saved.set(q.f.property, { plain: q.plain, ciphertext: entity[q.f.property] as string });
-    this.#pending.set(entity, saved);
+    for (let i = 0; i < fields.length; i++) {
+      const f = fields[i]!;
+      this.#encrypt.add({ value: values![i]!, location: f.location }, entity, f.property);
+    }
+    return this.#encrypt.flushed(entity).then(() => {
+      const saved = pending ?? new Map<string, Pending>();
+      for (let i = 0; i < fields.length; i++) {
+        const prop = fields[i]!.property;
+        saved.set(prop, { plain: plains![i], ciphertext: entity[prop] as string });
+      }
+      this.#pending.set(entity, saved);
+    });
   }
 
   /** After the write: the application's object holds its plaintext values again. */

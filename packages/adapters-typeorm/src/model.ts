@@ -140,27 +140,28 @@ const build = (metadata: EntityMetadata): ResolvedEntity | undefined => {
   return { name, table, fields, indexes };
 };
 
+const hasDeclaredType = (f: ResolvedField, v: unknown): boolean => {
+  switch (f.type) {
+    case 'string':
+      return typeof v === 'string';
+    case 'number':
+      return typeof v === 'number';
+    case 'bigint':
+      return typeof v === 'bigint';
+    case 'boolean':
+      return typeof v === 'boolean';
+    case 'date':
+      return v instanceof Date;
+    case 'bytes':
+      return v instanceof Uint8Array;
+    case 'json':
+      return v !== undefined && typeof v !== 'function';
+  }
+};
+
 /** Application value -> typed field value, checked against the declared type. Never echoes the value. */
 export const toFieldValue = (f: ResolvedField, v: unknown): FieldValue => {
-  const ok = (() => {
-    switch (f.type) {
-      case 'string':
-        return typeof v === 'string';
-      case 'number':
-        return typeof v === 'number';
-      case 'bigint':
-        return typeof v === 'bigint';
-      case 'boolean':
-        return typeof v === 'boolean';
-      case 'date':
-        return v instanceof Date;
-      case 'bytes':
-        return v instanceof Uint8Array;
-      case 'json':
-        return v !== undefined && typeof v !== 'function';
-    }
-  })();
-  if (!ok) {
+  if (!hasDeclaredType(f, v)) {
     throw new InvalidInputError(`value for encrypted column ${f.entity}.${f.property} must be a ${f.type}`, {
       details: { entity: f.entity, property: f.property, expected: f.type },
     });

@@ -23,7 +23,7 @@ export class QuantumApiSubscriber implements EntitySubscriberInterface<ObjectLit
     this.#a = adapter;
   }
 
-  beforeInsert(event: InsertEvent<ObjectLiteral>): Promise<void> {
+  beforeInsert(event: InsertEvent<ObjectLiteral>): Promise<void> | undefined {
     return this.#a.seal(event.metadata, event.entity);
   }
 

@@ -599,6 +599,26 @@ export const adapterSuite = (kind: DbKind): void => {
         expect(e.message).not.toContain('4155550100');
         expect(await repo.countBy({ name: 'Hal' })).toBe(0);
       });
+
+      it('one wrong-typed value in a bulk save rejects the save; the subscriber rejects, it never throws', async () => {
+        const rows = ['Ida', 'Jon', 'Kim'].map((name, i) =>
+          Object.assign(new Patient(), {
+            name,
+            email: i === 1 ? (7 as unknown as string) : `${name.toLowerCase()}@example.com`,
+          }),
+        );
+        const e = await errorOf(() => repo.save(rows));
+        expect(e.code).toBe('INVALID_INPUT');
+        expect(await repo.countBy({ name: In(['Ida', 'Jon', 'Kim']) })).toBe(0);
+        // TypeORM's broadcaster calls beforeInsert for every entity before awaiting any: a
+        // synchronous throw would leave the other entities' promises unobserved.
+        const event = { metadata: db.ds.getMetadata(Patient), entity: rows[1] } as never;
+        let result: Promise<void> | undefined;
+        expect(() => {
+          result = reg.subscriber.beforeInsert(event);
+        }).not.toThrow();
+        await expect(result).rejects.toMatchObject({ code: 'INVALID_INPUT' });
+      });
     });
 
     describe('data keys', () => {
