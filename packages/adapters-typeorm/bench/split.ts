@@ -14,61 +14,10 @@
  *   pnpm exec tsx bench/split.ts [--rows=10000] [--runs=5]
  */
 import 'reflect-metadata';
-import { performance } from 'node:perf_hooks';
 import { QuantumApiClient } from '@quantumapi/sdk';
-import {
-  Column,
-  DataSource,
-  Entity,
-  type EntitySubscriberInterface,
-  type InsertEvent,
-  type ObjectLiteral,
-  PrimaryGeneratedColumn,
-} from 'typeorm';
-import { BlindIndex, Encrypted, registerQuantumApi } from '../src/index.js';
-
-const arg = (name: string, fallback: number): number => {
-  const a = process.argv.find((x) => x.startsWith(`--${name}=`));
-  return a ? Number(a.slice(name.length + 3)) : fallback;
-};
-const ROWS = arg('rows', 10_000);
-const RUNS = arg('runs', 5);
-
-@Entity({ name: 'enc_people' })
-class EncPerson {
-  @PrimaryGeneratedColumn()
-  id!: number;
-  @Column({ type: 'varchar', length: 100 })
-  name!: string;
-  @Encrypted()
-  email!: string;
-  @BlindIndex({ of: 'email', unique: true, nullable: false })
-  emailHash!: string;
-  @Encrypted()
-  phone!: string;
-  @BlindIndex({ of: 'phone', normalize: ['phone'] })
-  phoneHash!: string | null;
-  @Encrypted({ type: 'date' })
-  dob!: Date;
-}
-
-@Entity({ name: 'floor_people' })
-class FloorPerson {
-  @PrimaryGeneratedColumn()
-  id!: number;
-  @Column({ type: 'varchar', length: 100 })
-  name!: string;
-  @Column({ type: 'text' })
-  email!: string;
-  @Column({ type: 'varchar', length: 64, unique: true, nullable: false })
-  emailHash!: string;
-  @Column({ type: 'text' })
-  phone!: string;
-  @Column({ type: 'varchar', length: 64, nullable: true })
-  phoneHash!: string | null;
-  @Column({ type: 'text' })
-  dob!: string;
-}
+import { DataSource, type EntitySubscriberInterface, type InsertEvent, type ObjectLiteral } from 'typeorm';
+import { registerQuantumApi } from '../src/index.js';
+import { EncPerson, FloorPerson, median, people, ROWS, RUNS, time } from './model.js';
 
 /** Does nothing, asynchronously, like the adapter's subscriber does something. */
 class NoopSubscriber implements EntitySubscriberInterface<ObjectLiteral> {
@@ -81,21 +30,6 @@ class SyncNoopSubscriber implements EntitySubscriberInterface<ObjectLiteral> {
   beforeInsert(_e: InsertEvent<ObjectLiteral>): void {}
   afterInsert(_e: InsertEvent<ObjectLiteral>): void {}
 }
-
-const people = (n: number, salt: number) =>
-  Array.from({ length: n }, (_, i) => ({
-    name: `person ${i}`,
-    email: `person.${i}.${salt}@examplemail.com`,
-    phone: `+34 600 ${String(i).padStart(6, '0')}`,
-    dob: new Date(Date.UTC(1950 + (i % 50), i % 12, 1 + (i % 28))),
-  }));
-
-const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-const time = async (fn: () => Promise<unknown>): Promise<number> => {
-  const t = performance.now();
-  await fn();
-  return performance.now() - t;
-};
 
 const open = (entity: new () => object) =>
   new DataSource({ type: 'better-sqlite3', database: ':memory:', entities: [entity], synchronize: true }).initialize();

@@ -11,90 +11,13 @@
  */
 import 'reflect-metadata';
 import { randomBytes } from 'node:crypto';
-import { performance } from 'node:perf_hooks';
 import { QuantumApiClient } from '@quantumapi/sdk';
 import pg from 'pg';
-import { Column, DataSource, type DataSourceOptions, Entity, PrimaryGeneratedColumn } from 'typeorm';
-import { BlindIndex, Encrypted, registerQuantumApi } from '../src/index.js';
+import { DataSource, type DataSourceOptions } from 'typeorm';
+import { registerQuantumApi } from '../src/index.js';
+import { EncPerson, FloorPerson, median, PlainPerson, people, ROWS, RUNS, time } from './model.js';
 
-const arg = (name: string, fallback: number): number => {
-  const a = process.argv.find((x) => x.startsWith(`--${name}=`));
-  return a ? Number(a.slice(name.length + 3)) : fallback;
-};
-const ROWS = arg('rows', 10_000);
-const RUNS = arg('runs', 5);
 const LOOKUPS = 1_000;
-
-@Entity({ name: 'enc_people' })
-class EncPerson {
-  @PrimaryGeneratedColumn()
-  id!: number;
-  @Column({ type: 'varchar', length: 100 })
-  name!: string;
-  @Encrypted()
-  email!: string;
-  @BlindIndex({ of: 'email', unique: true, nullable: false })
-  emailHash!: string;
-  @Encrypted()
-  phone!: string;
-  @BlindIndex({ of: 'phone', normalize: ['phone'] })
-  phoneHash!: string | null;
-  @Encrypted({ type: 'date' })
-  dob!: Date;
-}
-
-/**
- * The storage floor: EncPerson's columns (TEXT ciphertexts, VARCHAR(64) hex indexes) as plain
- * TypeORM columns, saved with the very values the adapter wrote. What the longer stored values
- * cost the database and TypeORM, with no adapter or engine CPU.
- */
-@Entity({ name: 'floor_people' })
-class FloorPerson {
-  @PrimaryGeneratedColumn()
-  id!: number;
-  @Column({ type: 'varchar', length: 100 })
-  name!: string;
-  @Column({ type: 'text' })
-  email!: string;
-  @Column({ type: 'varchar', length: 64, unique: true, nullable: false })
-  emailHash!: string;
-  @Column({ type: 'text' })
-  phone!: string;
-  @Column({ type: 'varchar', length: 64, nullable: true })
-  phoneHash!: string | null;
-  @Column({ type: 'text' })
-  dob!: string;
-}
-
-/** The same data in the clear, with the same unique and plain indexes. */
-@Entity({ name: 'plain_people' })
-class PlainPerson {
-  @PrimaryGeneratedColumn()
-  id!: number;
-  @Column({ type: 'varchar', length: 100 })
-  name!: string;
-  @Column({ type: 'varchar', length: 200, unique: true })
-  email!: string;
-  @Column({ type: 'varchar', length: 64, nullable: true })
-  phone!: string;
-  @Column({ type: 'varchar', length: 40 })
-  dob!: string;
-}
-
-const people = (n: number) =>
-  Array.from({ length: n }, (_, i) => ({
-    name: `person ${i}`,
-    email: `person.${i}.${randomBytes(3).toString('hex')}@examplemail.com`,
-    phone: `+34 600 ${String(i).padStart(6, '0')}`,
-    dob: new Date(Date.UTC(1950 + (i % 50), i % 12, 1 + (i % 28))),
-  }));
-
-const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-const time = async (fn: () => Promise<unknown>): Promise<number> => {
-  const t = performance.now();
-  await fn();
-  return performance.now() - t;
-};
 
 type Kind = 'plain' | 'floor' | 'encrypted';
 
@@ -125,7 +48,7 @@ const benchOn = async (label: string, options: DataSourceOptions, reset: () => P
     const floorDs = await new DataSource({ ...options, entities: [FloorPerson], synchronize: true }).initialize();
     const ds = await new DataSource({ ...options, entities: [EncPerson], synchronize: true }).initialize();
     const reg = await registerQuantumApi(ds, { backend: qapi.backend.encryption });
-    const data = people(ROWS);
+    const data = people(ROWS, randomBytes(4).toString('hex'));
     const plainRepo = plainDs.getRepository(PlainPerson);
     const encRepo = ds.getRepository(EncPerson);
     const floorRepo = floorDs.getRepository(FloorPerson);
