@@ -190,6 +190,19 @@ export const createOidcRoutes = (deps: OidcDeps): Hono<AppEnv> => {
     return record;
   };
 
+  /** The common start of the token and introspection endpoints: a known tenant, a form, an authenticated client. */
+  const clientRequest = async (
+    c: Context<AppEnv>,
+  ): Promise<{ tenant: string; form: Record<string, string>; auth: ApiKeyRecord } | Response> => {
+    const tenant = tenantName(c);
+    if (!tenant) return notFound(c);
+    const form = await readForm(c);
+    if (!form) return oauthError(c, 400, 'invalid_request');
+    const auth = await authenticate(c, tenant, form);
+    if (auth instanceof Response) return auth;
+    return { tenant, form, auth };
+  };
+
   oidc.get('/:tenant/.well-known/openid-configuration', async (c) => {
     const tenant = await existingIssuer(c);
     if (!tenant) return notFound(c);
@@ -218,12 +231,9 @@ export const createOidcRoutes = (deps: OidcDeps): Hono<AppEnv> => {
   });
 
   oidc.post('/:tenant/token', async (c) => {
-    const tenant = tenantName(c);
-    if (!tenant) return notFound(c);
-    const form = await readForm(c);
-    if (!form) return oauthError(c, 400, 'invalid_request');
-    const auth = await authenticate(c, tenant, form);
-    if (auth instanceof Response) return auth;
+    const req = await clientRequest(c);
+    if (req instanceof Response) return req;
+    const { tenant, form, auth } = req;
     const grant = form['grant_type'];
     if (!grant) return oauthError(c, 400, 'invalid_request');
     if (grant !== 'client_credentials') return oauthError(c, 400, 'unsupported_grant_type');
@@ -253,12 +263,9 @@ export const createOidcRoutes = (deps: OidcDeps): Hono<AppEnv> => {
   });
 
   oidc.post('/:tenant/introspect', async (c) => {
-    const tenant = tenantName(c);
-    if (!tenant) return notFound(c);
-    const form = await readForm(c);
-    if (!form) return oauthError(c, 400, 'invalid_request');
-    const auth = await authenticate(c, tenant, form);
-    if (auth instanceof Response) return auth;
+    const req = await clientRequest(c);
+    if (req instanceof Response) return req;
+    const { tenant, form } = req;
     const token = form['token'];
     if (!token) return oauthError(c, 400, 'invalid_request');
     c.header('cache-control', 'no-store');
