@@ -3,11 +3,10 @@
  * ML-DSA-65 by the tenant's issuer verify against its JWKS, and every refusal is a typed error.
  * (Discovery, client credentials and introspection over real HTTP: test/http/oidc.test.ts.)
  */
-import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { QuantumApiClient } from '../../src/client/client.js';
+import { afterAll, describe, expect, it } from 'vitest';
 import { fromBase64Url, toBase64Url } from '../../src/crypto/bytes.js';
-import { BACKENDS, type BackendHandle, stopSharedServer } from './backends.js';
-import { errorOf } from './helpers.js';
+import { BACKENDS, stopSharedServer } from './backends.js';
+import { clientPerTest, errorOf } from './helpers.js';
 
 afterAll(stopSharedServer);
 
@@ -19,33 +18,24 @@ const flipLastSignatureByte = (jwt: string): string => {
 };
 
 describe.each(BACKENDS)('identity namespace on %s', (_name, make) => {
-  let handle: BackendHandle;
-  let qapi: QuantumApiClient;
-
-  beforeEach(async () => {
-    handle = await make();
-    qapi = new QuantumApiClient({ backend: handle.backend });
-  });
-  afterEach(async () => {
-    await handle.cleanup();
-  });
+  const ctx = clientPerTest(make);
 
   it('issues ML-DSA-65 tokens that verify against the issuer JWKS', async () => {
-    const issuer = await qapi.identity.issuer();
-    const issued = await qapi.identity.issueToken(
+    const issuer = await ctx.qapi.identity.issuer();
+    const issued = await ctx.qapi.identity.issueToken(
       { sub: 'svc-orders', roles: ['reader'], nested: { n: 1 } },
       { expiresIn: '15m', audience: 'orders-api' },
     );
     expect(issued.algorithm).toBe('ML-DSA-65');
     expect(Date.parse(issued.expiresAt) - Date.parse(issued.issuedAt)).toBe(15 * 60 * 1000);
 
-    const jwks = await qapi.identity.jwks();
+    const jwks = await ctx.qapi.identity.jwks();
     expect(jwks.keys).toHaveLength(1);
     const [jwk] = jwks.keys;
     expect(jwk).toMatchObject({ kty: 'AKP', alg: 'ML-DSA-65', kid: issued.kid });
     expect(jwk).not.toHaveProperty('priv');
 
-    const { payload, protectedHeader } = await qapi.identity.verifyToken(issued.token, {
+    const { payload, protectedHeader } = await ctx.qapi.identity.verifyToken(issued.token, {
       issuer,
       audience: 'orders-api',
       jwks,
@@ -54,15 +44,15 @@ describe.each(BACKENDS)('identity namespace on %s', (_name, make) => {
     expect(payload).toMatchObject({ iss: issuer, aud: 'orders-api', sub: 'svc-orders', roles: ['reader'] });
     expect(payload.exp).toBe(Date.parse(issued.expiresAt) / 1000);
     // The key is stable: a second token carries the same kid.
-    expect((await qapi.identity.issueToken({}, { expiresIn: 60, audience: 'x' })).kid).toBe(issued.kid);
+    expect((await ctx.qapi.identity.issueToken({}, { expiresIn: 60, audience: 'x' })).kid).toBe(issued.kid);
   });
 
   it('refuses tampered, mis-addressed and expired tokens with their own codes', async () => {
-    const issuer = await qapi.identity.issuer();
-    const jwks = await qapi.identity.jwks();
-    const { token, expiresAt } = await qapi.identity.issueToken({ sub: 'a' }, { expiresIn: 60, audience: 'api' });
+    const issuer = await ctx.qapi.identity.issuer();
+    const jwks = await ctx.qapi.identity.jwks();
+    const { token, expiresAt } = await ctx.qapi.identity.issueToken({ sub: 'a' }, { expiresIn: 60, audience: 'api' });
     const verify = (t: string, o: { audience?: string; issuer?: string; currentDate?: Date } = {}) =>
-      qapi.identity.verifyToken(t, { issuer, audience: 'api', jwks, ...o });
+      ctx.qapi.identity.verifyToken(t, { issuer, audience: 'api', jwks, ...o });
     expect((await errorOf(verify(flipLastSignatureByte(token)))).code).toBe('TOKEN_SIGNATURE_INVALID');
     expect((await errorOf(verify(token, { audience: 'other' }))).code).toBe('TOKEN_AUDIENCE_INVALID');
     expect((await errorOf(verify(token, { issuer: `${issuer}-x` }))).code).toBe('TOKEN_ISSUER_INVALID');
@@ -73,9 +63,9 @@ describe.each(BACKENDS)('identity namespace on %s', (_name, make) => {
   });
 
   it('refuses claims the issuer sets, and algorithms it has no key for', async () => {
-    expect((await errorOf(qapi.identity.issueToken({ iss: 'me' }, { expiresIn: 60 }))).code).toBe('INVALID_INPUT');
-    expect((await errorOf(qapi.identity.issueToken({ exp: 1 }, { expiresIn: 60 }))).code).toBe('INVALID_INPUT');
-    expect((await errorOf(qapi.identity.issueToken({}, { expiresIn: 60, algorithm: 'ES256' }))).code).toBe(
+    expect((await errorOf(ctx.qapi.identity.issueToken({ iss: 'me' }, { expiresIn: 60 }))).code).toBe('INVALID_INPUT');
+    expect((await errorOf(ctx.qapi.identity.issueToken({ exp: 1 }, { expiresIn: 60 }))).code).toBe('INVALID_INPUT');
+    expect((await errorOf(ctx.qapi.identity.issueToken({}, { expiresIn: 60, algorithm: 'ES256' }))).code).toBe(
       'KEY_NOT_FOUND',
     );
   });
