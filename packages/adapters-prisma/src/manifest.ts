@@ -6,6 +6,7 @@
 import {
   BLIND_INDEX_ALGORITHMS,
   type BlindIndexDefinition,
+  FIELD_VALUE_TYPES,
   FieldConfigError,
   type FieldValueType,
   type MigrationMode,
@@ -15,7 +16,7 @@ import {
 } from '@quantumapi/sdk/fields';
 import { z } from 'zod';
 
-export const FIELD_VALUE_TYPES = ['string', 'number', 'bigint', 'boolean', 'date', 'json', 'bytes'] as const;
+export { FIELD_VALUE_TYPES };
 
 export interface EncryptedFieldIndexSpec {
   /** The column holding the blind index (a String column in the schema). */

@@ -10,11 +10,11 @@ import type {
   Normalizer,
   NormalizerName,
 } from '@quantumapi/sdk/fields';
-import { FieldConfigError } from '@quantumapi/sdk/fields';
+import { FIELD_VALUE_TYPES, FieldConfigError } from '@quantumapi/sdk/fields';
 import { Column } from 'typeorm';
 import { z } from 'zod';
 
-export const FIELD_VALUE_TYPES = ['string', 'number', 'bigint', 'boolean', 'date', 'json', 'bytes'] as const;
+export { FIELD_VALUE_TYPES };
 
 export interface EncryptedOptions {
   /** What the application reads and writes; the column itself is TEXT. Default "string". */

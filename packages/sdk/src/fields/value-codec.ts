@@ -9,7 +9,8 @@ import { FieldTypeMismatchError } from './errors.js';
 export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
 
 /** The value types a field can hold. JSON is explicit ({ json }) so a string never turns into JSON. */
-export type FieldValueType = 'string' | 'number' | 'bigint' | 'boolean' | 'date' | 'json' | 'bytes';
+export const FIELD_VALUE_TYPES = ['string', 'number', 'bigint', 'boolean', 'date', 'json', 'bytes'] as const;
+export type FieldValueType = (typeof FIELD_VALUE_TYPES)[number];
 
 export type FieldValue = string | number | bigint | boolean | Date | Uint8Array | { readonly json: JsonValue };
 
