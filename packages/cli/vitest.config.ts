@@ -8,6 +8,7 @@ export default defineConfig({
   resolve: {
     alias: [
       { find: /^@quantumapi\/sdk\/fields$/, replacement: here('../sdk/src/fields/index.ts') },
+      { find: /^@quantumapi\/sdk\/crypto$/, replacement: here('../sdk/src/crypto/index.ts') },
       { find: /^@quantumapi\/sdk$/, replacement: here('../sdk/src/index.ts') },
       { find: /^@quantumapi\/typeorm$/, replacement: here('../adapters-typeorm/src/index.ts') },
       { find: /^#runtime$/, replacement: here('../sdk/src/runtime/node.ts') },

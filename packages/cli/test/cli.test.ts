@@ -55,6 +55,13 @@ describe('qapi against the local engine', () => {
     expect(JSON.parse(text(shown.stdout))).toMatchObject({ name: 'db-password', value: 'hunter2-s3cret', version: 1 });
     const missing = await qapi(['secrets', 'get', 'nope'], env);
     expect(missing.code).toBe(3);
+    // A value that looks like a flag is a usage error that does not quote what was typed.
+    const dashed = await qapi(['secrets', 'create', 'api-token', '--tok-9f8e7d'], env);
+    expect(dashed.code).toBe(2);
+    expect(text(dashed.stdout) + dashed.stderr).not.toContain('9f8e7d');
+    expect(dashed.stderr).toContain("after '--'");
+    const badVersion = await qapi(['secrets', 'get', 'db-password', '--version', 'latest'], env);
+    expect(badVersion.code).toBe(2);
   });
 
   it('keys: create, list, rotate', async () => {

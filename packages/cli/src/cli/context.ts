@@ -1,4 +1,5 @@
 /** What every command gets: its parsed flags and positionals, the streams, and a lazily built client. */
+import { readFile } from 'node:fs/promises';
 import type { ParseArgsConfig } from 'node:util';
 import { QuantumApiClient } from '@quantumapi/sdk';
 import { UsageError } from './exit-codes.js';
@@ -66,4 +67,22 @@ export const makeClientFactory = (io: CliIo): { get: () => QuantumApiClient; clo
       await client?.close();
     },
   };
+};
+
+/**
+ * A JSON file's contents. Errors name the path and a reason but never quote the file: V8's
+ * JSON.parse messages include a snippet, and the file may hold keys or secrets.
+ */
+export const readJsonFile = async (path: string): Promise<unknown> => {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (cause) {
+    throw new UsageError(`cannot read ${path} (${(cause as NodeJS.ErrnoException).code ?? 'read error'})`);
+  }
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new UsageError(`${path} is not JSON`);
+  }
 };

@@ -93,6 +93,10 @@ export const main = async (
     if (e instanceof QuantumApiError) {
       if (wantJson) io.stderr.write(`${JSON.stringify({ error: { code: e.code, message: e.message } })}\n`);
       else io.stderr.write(`qapi: ${e.code}: ${e.message}\n`);
+    } else if (String((e as { code?: unknown })?.code).startsWith('ERR_PARSE_ARGS')) {
+      // Node's parseArgs messages quote the offending argument, which may be a secret value
+      // (`qapi secrets create name --s3cret`): say what went wrong, never what was typed.
+      io.stderr.write("qapi: unknown or malformed flag (put values that start with '-' after '--'; see qapi help)\n");
     } else if (code === EXIT.USAGE) {
       io.stderr.write(`qapi: ${(e as Error).message}\n`);
     } else {

@@ -5,6 +5,7 @@
  * Errors name the table, column and row key, never the value.
  */
 import { type FieldValue, type FieldValueOf, type FieldValueType, InvalidInputError } from '@quantumapi/sdk';
+import { fromBase64, toBase64 } from '@quantumapi/sdk/crypto';
 
 const TRUE = new Set(['true', 't', '1']);
 const FALSE = new Set(['false', 'f', '0']);
@@ -54,8 +55,14 @@ export const fromColumn = (raw: unknown, type: FieldValueType, ref: CellRef): Fi
       }
     case 'bytes':
       if (raw instanceof Uint8Array) return new Uint8Array(raw);
-      if (typeof raw !== 'string' || !/^[A-Za-z0-9+/]*={0,2}$/.test(raw)) throw bad(ref, type);
-      return new Uint8Array(Buffer.from(raw, 'base64'));
+      if (typeof raw !== 'string') throw bad(ref, type);
+      // Strict, canonical Base64: a lenient decoder would turn a malformed value into other bytes,
+      // and the backfill would then overwrite the plaintext with their ciphertext.
+      try {
+        return fromBase64(raw);
+      } catch {
+        throw bad(ref, type);
+      }
   }
 };
 
@@ -64,6 +71,6 @@ export const toColumn = (value: FieldValueOf[FieldValueType]): string => {
   if (typeof value === 'string') return value;
   if (typeof value === 'number' || typeof value === 'bigint' || typeof value === 'boolean') return String(value);
   if (value instanceof Date) return value.toISOString();
-  if (value instanceof Uint8Array) return Buffer.from(value).toString('base64');
+  if (value instanceof Uint8Array) return toBase64(value);
   return JSON.stringify(value);
 };

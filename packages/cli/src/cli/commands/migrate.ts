@@ -4,7 +4,6 @@
  * model of the Prisma adapter's encryption manifest (`--prisma-manifest m.json --model User`).
  * Progress goes to stderr, the result to stdout.
  */
-import { readFile } from 'node:fs/promises';
 import type { FieldValueType } from '@quantumapi/sdk';
 import {
   backfill,
@@ -23,7 +22,7 @@ import {
   type TableSpec,
   tableFromPrismaManifest,
 } from '../../migrate/spec.js';
-import { type Command, type CommandContext, type Flags, int, list, str } from '../context.js';
+import { type Command, type CommandContext, type Flags, int, list, readJsonFile, str } from '../context.js';
 import { EXIT, UsageError } from '../exit-codes.js';
 import { printJson, renderRecord, renderTable } from '../io.js';
 
@@ -48,14 +47,6 @@ const runOptions = {
   quiet: { type: 'boolean' },
 } as const;
 
-const readJson = async (path: string): Promise<unknown> => {
-  try {
-    return JSON.parse(await readFile(path, 'utf8'));
-  } catch (cause) {
-    throw new UsageError(`cannot read JSON from ${path}: ${(cause as Error).message}`);
-  }
-};
-
 /** `email=email_hash`, `email=email_hash@2`, `email=email_hash@2,1` (version 2, version 1 still in the table). */
 const parseIndex = (s: string): [string, IndexSpec] => {
   const m = /^([A-Za-z_][\w$]*)=([A-Za-z_][\w$]*)(?:@(\d+)((?:,\d+)*))?$/.exec(s);
@@ -73,12 +64,12 @@ const parseIndex = (s: string): [string, IndexSpec] => {
 
 export const tableFromFlags = async (flags: Flags, required: boolean): Promise<TableSpec | undefined> => {
   const specPath = str(flags, 'spec');
-  if (specPath) return (await readJson(specPath)) as TableSpec;
+  if (specPath) return (await readJsonFile(specPath)) as TableSpec;
   const manifest = str(flags, 'prisma-manifest');
   if (manifest) {
     const model = str(flags, 'model');
     if (!model) throw new UsageError('--prisma-manifest needs --model');
-    return tableFromPrismaManifest((await readJson(manifest)) as never, model, {
+    return tableFromPrismaManifest((await readJsonFile(manifest)) as never, model, {
       primaryKey: str(flags, 'primary-key') ?? 'id',
     });
   }

@@ -1,25 +1,13 @@
 /** `qapi token verify`, `qapi health`, `qapi version`. */
 import { Buffer } from 'node:buffer';
-import { readFile } from 'node:fs/promises';
 import type { Jwk } from '@quantumapi/sdk';
-import { type Command, list, str } from '../context.js';
+import { type Command, list, readJsonFile, str } from '../context.js';
 import { UsageError } from '../exit-codes.js';
 import { printJson, readStdin, renderRecord } from '../io.js';
 
 /** `--jwks file.json`. A parse error is reported without its message: that would quote the file. */
 const readJwks = async (path: string): Promise<{ keys: Jwk[] }> => {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (cause) {
-    throw new UsageError(`cannot read ${path} (${(cause as NodeJS.ErrnoException).code ?? 'read error'})`);
-  }
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    throw new UsageError(`${path} is not JSON`);
-  }
+  const parsed = await readJsonFile(path);
   const keys = (parsed as { keys?: unknown })?.keys;
   if (!Array.isArray(keys)) throw new UsageError(`${path} is not a JWKS (no "keys" array)`);
   return { keys: keys as Jwk[] };

@@ -1,6 +1,6 @@
 /** `qapi secrets create|list|get|delete`: values are never printed unless `--show` asks for them. */
 import type { SecretInfo } from '@quantumapi/sdk';
-import { type Command, list, pairs, str } from '../context.js';
+import { type Command, int, list, pairs, str } from '../context.js';
 import { printJson, readStdin, renderRecord, renderTable } from '../io.js';
 
 const info = (s: SecretInfo) => ({
@@ -78,8 +78,8 @@ export const secretsCommands: Record<string, Command> = {
     positionals: 1,
     options: { version: { type: 'string' } },
     async run(ctx) {
-      const v = str(ctx.flags, 'version');
-      const secret = await ctx.client().vault.get(ctx.args[0]!, v ? { version: Number(v) } : {});
+      const version = int(ctx.flags, 'version');
+      const secret = await ctx.client().vault.get(ctx.args[0]!, version !== undefined ? { version } : {});
       const show = ctx.flags['show'] === true;
       const value = show
         ? secret.value.kind === 'string'
