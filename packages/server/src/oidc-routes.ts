@@ -53,6 +53,7 @@ type OAuthError =
   | 'invalid_client'
   | 'unsupported_grant_type'
   | 'invalid_scope'
+  | 'invalid_target'
   | 'temporarily_unavailable'
   | 'server_error';
 
@@ -242,7 +243,12 @@ export const createOidcRoutes = (deps: OidcDeps): Hono<AppEnv> => {
     if (!scopes.every((s) => (auth.scopes as readonly string[]).includes(s)))
       return oauthError(c, 400, 'invalid_scope');
     if (form['audience'] !== undefined && form['resource'] !== undefined) return oauthError(c, 400, 'invalid_request');
-    const audience = form['audience'] ?? form['resource'] ?? apiAudience();
+    const requestedAudience = form['audience'] ?? form['resource'];
+    // A token for another audience is what `POST /identity/tokens` issues, and that needs
+    // identity:write: the token endpoint must not be a way around it (RFC 8707 invalid_target).
+    if (requestedAudience !== undefined && !(auth.scopes as readonly string[]).includes('identity:write'))
+      return oauthError(c, 400, 'invalid_target');
+    const audience = requestedAudience ?? apiAudience();
     try {
       const issued = await deps.tenants.get(tenant).identity.issueToken({
         claims: { sub: auth.keyId, client_id: auth.keyId, scope: scopes.join(' ') },

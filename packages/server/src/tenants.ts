@@ -3,7 +3,7 @@
  * token issuer is named by `issuerFor` (its OIDC URL on this server), so tokens carry an `iss`
  * that relying parties can discover.
  */
-import { type Backend, createLocalBackend, type RecordStore } from '@quantumapi/sdk';
+import { type Backend, createLocalBackend, hasLocalIssuerKey, type RecordStore } from '@quantumapi/sdk';
 import type { CryptoProviders } from '@quantumapi/sdk/crypto';
 
 export class TenantBackends {
@@ -33,10 +33,9 @@ export class TenantBackends {
   /**
    * Whether the tenant's issuer has a signing key, i.e. has issued a token. Read straight from the
    * store, so that unauthenticated OIDC requests for arbitrary tenant names create nothing.
-   * `identity-keys` / `ML-DSA-65` is where the sdk's local issuer keeps its key.
    */
-  async hasIssuer(tenant: string): Promise<boolean> {
-    return (await this.#store.get(tenant, 'identity-keys', 'ML-DSA-65')) !== undefined;
+  hasIssuer(tenant: string): Promise<boolean> {
+    return hasLocalIssuerKey(this.#store, tenant);
   }
 
   get(tenant: string): Backend {

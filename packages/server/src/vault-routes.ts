@@ -6,13 +6,10 @@
 import type { SecretInfo, SecretValueOutput } from '@quantumapi/sdk';
 import { fromBase64, toBase64 } from '@quantumapi/sdk/crypto';
 import type { Hono } from 'hono';
-import { z } from 'zod';
 import type { AppEnv } from './app.js';
 import { id, router } from './routing.js';
 import * as s from './schemas.js';
 import type { TenantBackends } from './tenants.js';
-
-const versionQuery = z.object({ version: z.coerce.number().int().positive().optional() });
 
 /** Only the metadata members: whatever a backend returns, nothing else is serialized. */
 const info = (i: SecretInfo) => ({
@@ -63,12 +60,12 @@ export const registerVaultRoutes = (api: Hono<AppEnv>, tenants: TenantBackends):
 
   r.get('/secrets/:id', 'secrets:read', s.emptyRequest, async (b, _i, c) => info(await b.vault.getSecret(id(c))));
 
-  r.get('/secrets/:id/value', 'secrets:read', versionQuery, async (b, q, c) =>
+  r.get('/secrets/:id/value', 'secrets:read', s.versionQuery, async (b, q, c) =>
     valueOut(await b.vault.getSecretValue(id(c), q.version)),
   );
 
   r.get('/secrets/:id/versions', 'secrets:read', s.emptyRequest, async (b, _i, c) => ({
-    items: await b.vault.listSecretVersions(id(c)),
+    items: (await b.vault.listSecretVersions(id(c))).map((v) => ({ version: v.version, createdAt: v.createdAt })),
   }));
 
   r.patch('/secrets/:id', 'secrets:write', s.updateSecretRequest, async (b, i, c) =>

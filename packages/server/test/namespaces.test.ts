@@ -171,7 +171,10 @@ describe('OIDC endpoints', () => {
         body: form(body),
       });
 
+    const reader = await apiKeys.issue('acme', ['secrets:read']);
     const ok = await token({ grant_type: 'client_credentials', scope: 'secrets:read' }, basic(full.keyId, full.apiKey));
+    const readerToken = await token({ grant_type: 'client_credentials' }, basic(reader.keyId, reader.apiKey));
+    expect(readerToken.status).toBe(200);
     expect(ok.status).toBe(200);
     expect(ok.headers.get('cache-control')).toBe('no-store');
     const body = (await ok.json()) as { access_token: string; expires_in: number; scope: string; token_type: string };
@@ -206,6 +209,12 @@ describe('OIDC endpoints', () => {
         await token({ grant_type: 'client_credentials', scope: 'admin' }, basic(full.keyId, full.apiKey)),
         400,
         'invalid_scope',
+      ],
+      // Another audience needs identity:write, as POST /identity/tokens does.
+      [
+        await token({ grant_type: 'client_credentials', audience: 'billing' }, basic(reader.keyId, reader.apiKey)),
+        400,
+        'invalid_target',
       ],
     ];
     for (const [r, status, error] of refusals) {

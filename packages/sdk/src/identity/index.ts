@@ -3,7 +3,7 @@ export * from './errors.js';
 export type { FetchLike } from './fetch.js';
 export { createJwksCache, type Jwk, type JwksCache, type JwksCacheOptions, type JwksLoader } from './jwks.js';
 export type { JwtClaims, JwtVerifyResult } from './jwt.js';
-export { createLocalIdentity, type LocalIdentityOptions } from './local.js';
+export { createLocalIdentity, hasLocalIssuerKey, type LocalIdentityOptions } from './local.js';
 export {
   type ClientCredentialsOptions,
   IdentityNamespace,

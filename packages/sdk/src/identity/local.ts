@@ -13,9 +13,17 @@ import { es256JwsSigner } from '../crypto/sig/jws-classical.js';
 import { mlDsaJwsSigner } from '../crypto/sig/jws-ml-dsa.js';
 import { ConflictError, InvalidInputError, KeyNotFoundError, StoreCorruptError } from '../errors.js';
 import type { LocalContext } from '../local/context.js';
+import type { RecordStore } from '../local/stores/types.js';
 import type { IdentityBackend, IssuedToken, IssuerJwk, IssuerAlgorithm, IssueTokenInput, Jwks } from './backend.js';
 
 const COLLECTION = 'identity-keys';
+
+/**
+ * Whether a tenant's local issuer has its signing key yet (it is made on first use). Lets a server
+ * answer "no such issuer" for unknown tenants without opening an engine, which would create one.
+ */
+export const hasLocalIssuerKey = async (store: RecordStore, tenant: string): Promise<boolean> =>
+  (await store.get(tenant, COLLECTION, 'ML-DSA-65')) !== undefined;
 const RESERVED = ['iss', 'iat', 'exp', 'nbf'] as const;
 export const MAX_TOKEN_LIFETIME_SECONDS = 31 * 24 * 3600;
 
