@@ -146,12 +146,18 @@ export interface HttpErrorContext {
   readonly retryAfterSeconds: number | undefined;
   /** Removed from any server message before it becomes part of ours. */
   readonly secrets: readonly string[];
+  /**
+   * The request carried a secret value (vault writes): keep the server's code and status, drop its
+   * message and details, which could quote the value back in any form no scrubbing would find.
+   */
+  readonly sensitive?: boolean;
 }
 
 const scrub = (text: string, secrets: readonly string[]): string => {
-  let t = text.length > MAX_MESSAGE ? `${text.slice(0, MAX_MESSAGE)}...` : text;
+  // Redact before shortening: a secret cut in half by the limit would no longer match.
+  let t = text;
   for (const s of secrets) if (s) t = t.split(s).join('[redacted]');
-  return t;
+  return t.length > MAX_MESSAGE ? `${t.slice(0, MAX_MESSAGE)}...` : t;
 };
 
 export const errorFromResponse = (ctx: HttpErrorContext): QuantumApiError => {
@@ -166,10 +172,12 @@ export const errorFromResponse = (ctx: HttpErrorContext): QuantumApiError => {
     const nested = errorBodySchema.safeParse(b.error);
     const inner = nested.success && typeof b.error === 'object' ? nested.data : undefined;
     code = b.code ?? inner?.code ?? undefined;
-    message = b.message ?? inner?.message ?? b.title ?? undefined;
     requestId = b.requestId ?? inner?.requestId ?? requestId;
-    details = { ...(inner?.details ?? {}), ...(b.details ?? {}) };
-    if (typeof b.error === 'string') hint = b.error;
+    if (!ctx.sensitive) {
+      message = b.message ?? inner?.message ?? b.title ?? undefined;
+      details = { ...(inner?.details ?? {}), ...(b.details ?? {}) };
+      if (typeof b.error === 'string') hint = b.error;
+    }
   }
   const Cls = code && KNOWN.has(code) ? (CLASS_BY_CODE.get(code) ?? byStatus(ctx.status)) : byStatus(ctx.status);
   const text = `${ctx.operation} failed: HTTP ${ctx.status}${hint ? ` ${hint}` : ''}${message ? `: ${scrub(message, ctx.secrets)}` : ''}`;

@@ -38,6 +38,8 @@ export interface CallOptions {
   readonly id?: string;
   readonly body?: unknown;
   readonly query?: Readonly<Record<string, string | number | undefined>>;
+  /** The body holds a secret value: errors keep only the server's code (see HttpErrorContext). */
+  readonly sensitive?: boolean;
 }
 
 const RETRY_STATUS = new Set([429, 502, 503, 504]);
@@ -150,6 +152,7 @@ export class Transport {
         headerRequestId: requestId,
         retryAfterSeconds: retryAfterMs === undefined ? undefined : Math.ceil(retryAfterMs / 1000),
         secrets: [this.#o.apiKey],
+        ...(call.sensitive ? { sensitive: true } : {}),
       });
     }
   }

@@ -29,6 +29,7 @@ export class HttpVaultBackend implements VaultBackend {
   createSecret: VaultBackend['createSecret'] = async (input) =>
     info(
       await this.#t.call('createSecret', ROUTES.createSecret, secretInfoSchema, {
+        sensitive: true,
         body: defined({
           name: input.name,
           value: toBase64(input.value),
@@ -67,6 +68,7 @@ export class HttpVaultBackend implements VaultBackend {
     info(
       await this.#t.call('updateSecret', ROUTES.updateSecret, secretInfoSchema, {
         id: ref,
+        sensitive: input.value !== undefined,
         body: defined({
           value: input.value ? { value: toBase64(input.value.bytes), encoding: input.value.encoding } : undefined,
           description: input.description,

@@ -94,6 +94,19 @@ describe('error mapping', () => {
     );
     expect(e.message).not.toContain(key);
     expect(e.message.length).toBeLessThan(300);
+    // Redacted before it is shortened: a key straddling the length limit is not left half-visible.
+    const straddling = errorFromResponse(ctx(401, { message: `${'x'.repeat(180)}${key}` }, [key]));
+    expect(straddling.message).not.toContain(key.slice(0, 20));
+  });
+
+  it('keeps only the code and status of a failed request that carried a secret value', () => {
+    const echoed = { code: 'INVALID_INPUT', message: 'value "hunter2" is too short', details: { value: 'hunter2' } };
+    const e = errorFromResponse({ ...ctx(422, echoed), sensitive: true });
+    expect(e.code).toBe('INVALID_INPUT');
+    expect(e.details['status']).toBe(422);
+    expect(`${e.message} ${JSON.stringify(e.details)}`).not.toContain('hunter2');
+    // Without the flag, the server's text is kept (scrubbed of the API key only).
+    expect(errorFromResponse(ctx(422, echoed)).message).toContain('too short');
   });
 });
 
