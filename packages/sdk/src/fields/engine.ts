@@ -604,7 +604,9 @@ export class FieldEngine {
   }
 
   async #resolved(def: BlindIndexDefinition): Promise<ResolvedIndex> {
-    const cacheKey = `${def.table}\u0000${def.name}`;
+    // The version is part of the key: during a re-index the current and previous definitions of one
+    // index are both in use, and must not evict each other (each miss derives a key again).
+    const cacheKey = `${def.table}\u0000${def.name}\u0000${def.version ?? 1}`;
     const hit = this.#indexes.get(cacheKey);
     if (hit && hit.definition === def) return hit;
     validateIndexDefinition(def);
