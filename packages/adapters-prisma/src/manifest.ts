@@ -11,6 +11,7 @@ import {
   type FieldValueType,
   type MigrationMode,
   NORMALIZERS,
+  previousIndexDefinitions,
   type Normalizer,
   type NormalizerName,
 } from '@quantumapi/sdk/fields';
@@ -153,9 +154,7 @@ const resolveIndex = (idx: EncryptedFieldIndexSpec, table: string, column: strin
     ...(idx.normalize ? { normalize: idx.normalize } : {}),
     ...(idx.bytes ? { bytes: idx.bytes } : {}),
   };
-  const previous = [...new Set(idx.previousVersions ?? [])].map(
-    (version): BlindIndexDefinition => ({ ...definition, version }),
-  );
+  const previous = previousIndexDefinitions(definition, idx.previousVersions);
   return { ...definition, unique: idx.unique ?? false, previous };
 };
 

@@ -11,7 +11,7 @@ import type {
   FieldValueType,
   MigrationMode,
 } from '@quantumapi/sdk/fields';
-import { FieldConfigError, FieldUnsupportedOperationError } from '@quantumapi/sdk/fields';
+import { FieldConfigError, FieldUnsupportedOperationError, previousIndexDefinitions } from '@quantumapi/sdk/fields';
 import type { EntityMetadata } from 'typeorm';
 import { hasSpecs, specOf } from './decorators.js';
 
@@ -116,10 +116,7 @@ const build = (metadata: EntityMetadata): ResolvedEntity | undefined => {
       ...(o.normalize ? { normalize: o.normalize } : {}),
       ...(o.bytes ? { bytes: o.bytes } : {}),
     };
-    const current = o.version ?? 1;
-    const previous = [...new Set(o.previousVersions ?? [])]
-      .filter((v) => v !== current)
-      .map((version): BlindIndexDefinition => ({ ...definition, version }));
+    const previous = previousIndexDefinitions(definition, o.previousVersions);
     indexOf.set(o.of, { property, definition, previous });
   }
 

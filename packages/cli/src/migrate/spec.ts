@@ -11,6 +11,7 @@ import {
   FieldConfigError,
   type FieldValueType,
   NORMALIZERS,
+  previousIndexDefinitions,
   type Normalizer,
   type NormalizerName,
 } from '@quantumapi/sdk';
@@ -112,24 +113,25 @@ export const resolveTable = (spec: TableSpec): ResolvedTable => {
       }
       seen.add(name);
     }
-    const version = idx?.version ?? 1;
-    const previous = [...new Set(idx?.previousVersions ?? [])].filter((v) => v !== version);
+    const index: BlindIndexDefinition | undefined = idx
+      ? {
+          name: idx.name,
+          table: aadTable,
+          columns: [column],
+          ...(idx.algorithm ? { algorithm: idx.algorithm } : {}),
+          ...(idx.version ? { version: idx.version } : {}),
+          ...(idx.normalize ? { normalize: idx.normalize } : {}),
+          ...(idx.bytes ? { bytes: idx.bytes } : {}),
+        }
+      : undefined;
     columns.push({
       column,
       type: c.type ?? 'string',
       location: { table: aadTable, column },
-      index: idx
-        ? {
-            name: idx.name,
-            table: aadTable,
-            columns: [column],
-            ...(idx.algorithm ? { algorithm: idx.algorithm } : {}),
-            ...(idx.version ? { version: idx.version } : {}),
-            ...(idx.normalize ? { normalize: idx.normalize } : {}),
-            ...(idx.bytes ? { bytes: idx.bytes } : {}),
-          }
-        : undefined,
-      previousIndexVersions: previous,
+      index,
+      previousIndexVersions: index
+        ? previousIndexDefinitions(index, idx?.previousVersions).map((d) => d.version ?? 1)
+        : [],
     });
   }
   return { table: spec.table, primaryKey: spec.primaryKey, columns };

@@ -71,6 +71,33 @@ export interface ResolvedIndex {
   readonly mac: ((message: Uint8Array) => Uint8Array) | undefined;
 }
 
+/**
+ * The same index under each version still present in a table while a re-index runs: lookups match
+ * any of them, writes use `d`. One rule for every adapter and the migration engine: listing the
+ * current version is a mistake (a bump that was not made), and sha3-compat is unkeyed, so all its
+ * versions are one value and there is nothing to re-index.
+ */
+export const previousIndexDefinitions = (
+  d: BlindIndexDefinition,
+  previousVersions: readonly number[] | undefined,
+): BlindIndexDefinition[] => {
+  if (!previousVersions?.length) return [];
+  const details = { index: d.name };
+  if ((d.algorithm ?? 'hmac-sha3-256') === 'sha3-compat') {
+    throw new FieldConfigError(`blind index ${d.name}: sha3-compat has no versions to re-index`, { details });
+  }
+  if (previousVersions.includes(d.version ?? 1)) {
+    throw new FieldConfigError(`blind index ${d.name}: previousVersions must not contain the current version`, {
+      details,
+    });
+  }
+  return [...new Set(previousVersions)].map((version) => {
+    const previous = { ...d, version };
+    validateIndexDefinition(previous);
+    return previous;
+  });
+};
+
 export const validateIndexDefinition = (d: BlindIndexDefinition): void => {
   const algorithm = d.algorithm ?? 'hmac-sha3-256';
   if (!BLIND_INDEX_ALGORITHMS.includes(algorithm)) {

@@ -2,7 +2,7 @@
 import { createHmac } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { BlindIndexDefinition } from '../../src/fields/blind-index.js';
+import { type BlindIndexDefinition, previousIndexDefinitions } from '../../src/fields/blind-index.js';
 import { FieldEngine } from '../../src/fields/engine.js';
 import { MemoryDataKeyDirectory, INDEX_ROOT_ID } from '../../src/fields/data-key-directory.js';
 import { defaultProviders } from '../../src/runtime/node.js';
@@ -61,6 +61,20 @@ describe('blind index', () => {
       await engine.blindIndex(email, `user${i}@example.com`);
     }
     expect(keyings).toBe(2);
+  });
+
+  it('previous versions: one rule set for every adapter and the migration engine', () => {
+    const v3: BlindIndexDefinition = { ...email, version: 3 };
+    expect(previousIndexDefinitions(v3, [2, 1, 2]).map((d) => d.version)).toEqual([2, 1]);
+    expect(previousIndexDefinitions(v3, undefined)).toEqual([]);
+    for (const [def, previous] of [
+      [v3, [3]],
+      [email, [1]],
+      [{ ...email, algorithm: 'sha3-compat' as const }, [2]],
+      [v3, [0]],
+    ] as const) {
+      expect(() => previousIndexDefinitions(def, previous)).toThrow(expect.objectContaining({ code: 'FIELD_CONFIG' }));
+    }
   });
 
   it('separates tables, columns, versions, algorithms and tenants', async () => {
