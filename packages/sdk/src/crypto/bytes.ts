@@ -50,10 +50,11 @@ export const lengthPrefixed = (...parts: Uint8Array[]): Uint8Array =>
   concat(...parts.flatMap((p) => [i2osp(p.length, 4), p]));
 
 // ---------- hex ----------
-const HEX = '0123456789abcdef';
+// Byte -> two hex chars, one lookup per byte (blind indexes hex-encode once per written row).
+const HEX_PAIRS = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
 export const toHex = (b: Uint8Array): string => {
   let s = '';
-  for (const x of b) s += HEX[x >> 4]! + HEX[x & 15]!;
+  for (let i = 0; i < b.length; i++) s += HEX_PAIRS[b[i] as number];
   return s;
 };
 export const fromHex = (s: string): Uint8Array => {

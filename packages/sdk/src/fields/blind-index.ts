@@ -6,10 +6,10 @@
  * `sha3-compat` is the one unkeyed mode: exactly lowercase hex SHA3-256 of trim(lowercase(value)),
  * the reference architecture's `SearchableEmail`, for tables shared with existing services.
  */
-import { hmac } from '@noble/hashes/hmac.js';
 import { sha3_256 } from '@noble/hashes/sha3.js';
 import { kmac256 } from '@noble/hashes/sha3-addons.js';
 import { lengthPrefixed, toHex, utf8 } from '../crypto/bytes.js';
+import { nobleMac } from '../crypto/noble-provider.js';
 import { InvalidInputError } from '../errors.js';
 import { FieldConfigError } from './errors.js';
 import { applyNormalizers, type Normalizer, type NormalizerName, resolveNormalizers } from './normalizers.js';
@@ -43,18 +43,8 @@ export type HmacSha3_256 = (key: Uint8Array, message: Uint8Array) => Uint8Array;
 export type KeyedHmacSha3_256 = (key: Uint8Array) => (message: Uint8Array) => Uint8Array;
 
 /** noble HMAC with the keyed state computed once and cloned per message. */
-export const nobleHmacSha3_256 = (key: Uint8Array): ((message: Uint8Array) => Uint8Array) => {
-  const keyed = hmac.create(sha3_256, key);
-  return (message) => keyed.clone().update(message).digest();
-};
-
-// Byte -> two hex chars, one lookup per byte: the index is hex-encoded once per written row.
-const HEX_PAIRS = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
-const hex = (b: Uint8Array, n: number): string => {
-  let s = '';
-  for (let i = 0; i < n; i++) s += HEX_PAIRS[b[i] as number];
-  return s;
-};
+/** HMAC-SHA3-256 in pure JavaScript: the crypto core's noble MAC provider. */
+export const nobleHmacSha3_256: (key: Uint8Array) => (message: Uint8Array) => Uint8Array = nobleMac.hmacSha3_256;
 
 const KEY_LABEL = utf8('quantumapi/blind-index-key/v1');
 const KMAC_KEY_CUSTOM = utf8('QAPI blind index key');
@@ -198,5 +188,5 @@ export const computeIndex = (idx: ResolvedIndex, values: readonly FieldValue[]):
       ? frameOne(encodePart(idx, values[0] as FieldValue))
       : lengthPrefixed(COMPOUND_LABEL, ...values.map((v) => encodePart(idx, v)));
   const tag = idx.mac!(message);
-  return hex(tag, idx.bytes);
+  return toHex(tag.length === idx.bytes ? tag : tag.subarray(0, idx.bytes));
 };
