@@ -246,6 +246,20 @@ describe('migration engine on PostgreSQL', () => {
     expect(resolved.columns.map((c) => [c.column, c.previousIndexVersions])).toEqual([['email', [1]]]);
   });
 
+  it('rotation stops on a value that is not a field ciphertext, and writes nothing for its batch', async () => {
+    await seedUsers(db.pool, 20, 'users_bad');
+    const small: TableSpec = { ...spec, table: 'users_bad' };
+    expect((await backfill({ pool: db.pool, table: small, keys: client })).status).toBe('done');
+    await db.pool.query(`UPDATE users_bad SET age = 'qf1.!!!!!!!!!!!!!!!!.garbage' WHERE id = 5`);
+    const before = await db.pool.query('SELECT id, email, age FROM users_bad ORDER BY id');
+    // A new key version makes every value stale, so the batch holding row 5 is planned for rewriting.
+    await client.encryption.keys.rotate((await client.encryption.encrypt('x')).keyId);
+    await expect(rotate({ pool: db.pool, table: small, keys: client })).rejects.toMatchObject({
+      code: 'INVALID_CIPHERTEXT',
+    });
+    expect((await db.pool.query('SELECT id, email, age FROM users_bad ORDER BY id')).rows).toEqual(before.rows);
+  });
+
   it('rejects a spec naming a missing column before touching any row', async () => {
     await expect(
       backfill({ pool: db.pool, table: { table: 'users', primaryKey: 'id', columns: { nope: {} } }, keys: client }),

@@ -12,7 +12,7 @@ import {
   type FieldValue,
   InvalidCiphertextError,
   looksLikeFieldCiphertext,
-  parseField,
+  fieldHeader,
 } from '@quantumapi/sdk';
 import { fromColumn, toColumn } from './column-values.js';
 import type { ResolvedColumn, ResolvedTable } from './spec.js';
@@ -130,16 +130,15 @@ export const rotate = (
         for (let i = 0; i < rows.length; i++) {
           const v = rows[i]![col.column];
           if (!isCiphertext(v)) continue;
-          let dataKeyId: string;
-          try {
-            dataKeyId = parseField(v).dataKeyId;
-          } catch (cause) {
+          // The header names the data key: enough to tell current from stale without decoding the body
+          // (stale values are decrypted next, which checks them in full).
+          const header = fieldHeader(v);
+          if (!header) {
             throw new InvalidCiphertextError(`${table.table}.${col.column} holds a malformed field ciphertext`, {
-              cause,
               details: { table: table.table, column: col.column },
             });
           }
-          if (!(await isCurrent(dataKeyId))) stale.add(i);
+          if (!(await isCurrent(header.dataKeyId))) stale.add(i);
         }
         if (stale.size === 0) continue;
         const values = await decryptColumn(engine, col, rows, (i) => stale.has(i));
