@@ -157,15 +157,27 @@ export const resolveIndex = (
 /** SearchableEmail compatibility: lowercase hex SHA3-256 of trim(lowercase(value)). */
 export const sha3CompatIndex = (value: string): string => toHex(sha3_256(utf8(value.toLowerCase().trim())));
 
-/** lengthPrefixed(COMPOUND_LABEL, part) with a single allocation. */
-const frameOne = (part: Uint8Array): Uint8Array => {
-  const out = new Uint8Array(8 + COMPOUND_LABEL.length + part.length);
-  const dv = new DataView(out.buffer);
-  dv.setUint32(0, COMPOUND_LABEL.length);
-  out.set(COMPOUND_LABEL, 4);
-  dv.setUint32(4 + COMPOUND_LABEL.length, part.length);
-  out.set(part, 8 + COMPOUND_LABEL.length);
-  return out;
+// lengthPrefixed(COMPOUND_LABEL, part) for one part is a fixed prefix, the part's length and the
+// part. It is framed in one reusable buffer (a fresh buffer and DataView per value cost as much as
+// one of the two hashes) and zeroed after the MAC has read it, so no plaintext stays behind.
+const FRAME_PREFIX = lengthPrefixed(COMPOUND_LABEL);
+const FRAME_HEAD = FRAME_PREFIX.length + 4;
+let frame = new Uint8Array(FRAME_HEAD + 256);
+frame.set(FRAME_PREFIX);
+
+const frameOne = (part: Uint8Array): number => {
+  const n = part.length;
+  if (FRAME_HEAD + n > frame.length) {
+    frame = new Uint8Array(FRAME_HEAD + n * 2);
+    frame.set(FRAME_PREFIX);
+  }
+  frame[FRAME_HEAD - 4] = n >>> 24;
+  frame[FRAME_HEAD - 3] = (n >>> 16) & 0xff;
+  frame[FRAME_HEAD - 2] = (n >>> 8) & 0xff;
+  frame[FRAME_HEAD - 1] = n & 0xff;
+  frame.set(part, FRAME_HEAD);
+  part.fill(0);
+  return FRAME_HEAD + n;
 };
 
 const encodePart = (idx: ResolvedIndex, v: FieldValue): Uint8Array =>
@@ -183,10 +195,16 @@ export const computeIndex = (idx: ResolvedIndex, values: readonly FieldValue[]):
     return sha3CompatIndex(v);
   }
   // The framing is the same for one column or many, so a simple index is a compound index of one.
-  const message =
-    values.length === 1
-      ? frameOne(encodePart(idx, values[0] as FieldValue))
-      : lengthPrefixed(COMPOUND_LABEL, ...values.map((v) => encodePart(idx, v)));
-  const tag = idx.mac!(message);
+  let tag: Uint8Array;
+  if (values.length === 1) {
+    const end = frameOne(encodePart(idx, values[0] as FieldValue));
+    try {
+      tag = idx.mac!(frame.subarray(0, end));
+    } finally {
+      frame.fill(0, FRAME_HEAD, end);
+    }
+  } else {
+    tag = idx.mac!(lengthPrefixed(COMPOUND_LABEL, ...values.map((v) => encodePart(idx, v))));
+  }
   return toHex(tag.length === idx.bytes ? tag : tag.subarray(0, idx.bytes));
 };
