@@ -43,6 +43,13 @@ export interface GcmOpenItem {
 const le32 = (b: Uint8Array, o: number): number =>
   ((b[o] as number) | ((b[o + 1] as number) << 8) | ((b[o + 2] as number) << 16) | ((b[o + 3] as number) << 24)) >>> 0;
 
+/** le32 of a word cut off at `end`: the missing bytes read as zero (GHASH's padding). */
+const le32Upto = (b: Uint8Array, o: number, end: number): number => {
+  let w = 0;
+  for (let j = 3; j >= 0; j--) w = (w << 8) | (o + j < end ? (b[o + j] as number) : 0);
+  return w >>> 0;
+};
+
 const be32 = (b: Uint8Array, o: number): number =>
   (((b[o] as number) << 24) | ((b[o + 1] as number) << 16) | ((b[o + 2] as number) << 8) | (b[o + 3] as number)) >>> 0;
 
@@ -128,9 +135,8 @@ const absorb = (t: Uint32Array, s: State, b: Uint8Array, off: number, len: numbe
   let o = off;
   for (; o + BLOCK <= end; o += BLOCK) mulH(t, s, le32(b, o), le32(b, o + 4), le32(b, o + 8), le32(b, o + 12));
   if (o < end) {
-    const pad = new Uint8Array(BLOCK);
-    pad.set(b.subarray(o, end));
-    mulH(t, s, le32(pad, 0), le32(pad, 4), le32(pad, 8), le32(pad, 12));
+    // The last partial block, zero-padded by reading (no padded copy per record).
+    mulH(t, s, le32Upto(b, o, end), le32Upto(b, o + 4, end), le32Upto(b, o + 8, end), le32Upto(b, o + 12, end));
   }
 };
 
