@@ -3,7 +3,7 @@
  * column; everything an index cannot answer (contains, ranges, ordering, distinct, min/max) throws
  * FieldUnsupportedOperationError naming the column, rather than silently matching nothing.
  */
-import type { FieldEngine, FieldValue } from '@quantumapi/sdk/fields';
+import type { FieldEngine, FieldValue, IndexLookup } from '@quantumapi/sdk/fields';
 import { InvalidInputError } from '@quantumapi/sdk/fields';
 import { FieldConfigError } from '@quantumapi/sdk/fields';
 import type { ResolvedField, ResolvedManifest, ResolvedModel } from './manifest.js';
@@ -81,7 +81,7 @@ export interface UniqueProbe {
 type Indexer = (v: FieldValue) => string;
 
 export class QueryRewriter {
-  readonly #indexers = new Map<ResolvedField, { readonly current: Indexer; readonly previous: readonly Indexer[] }>();
+  readonly #indexers = new Map<ResolvedField, { readonly current: Indexer; readonly lookup: IndexLookup }>();
   #preparing: Promise<void> | undefined;
 
   constructor(
@@ -99,9 +99,11 @@ export class QueryRewriter {
         for (const f of m.fields.values()) {
           if (!f.index) continue;
           const current = await this.engine.indexer(f.index);
-          const previous: Indexer[] = [];
-          for (const def of f.index.previous) previous.push(await this.engine.indexer(def));
-          this.#indexers.set(f, { current, previous });
+          const lookup = await this.engine.indexLookup(
+            f.index,
+            f.index.previous.map((d) => d.version ?? 1),
+          );
+          this.#indexers.set(f, { current, lookup });
         }
       }
     })().catch((e: unknown) => {
@@ -130,16 +132,12 @@ export class QueryRewriter {
   /**
    * Every index value an equality lookup must match: the current version's first, then one per
    * `previousVersions` entry (rows a re-index has not reached yet), without repeats. One value
-   * outside a re-index. Same order and values as `indexLookupValues` in `@quantumapi/cli`.
+   * outside a re-index. The field engine's `indexLookup`, as in the TypeORM adapter and
+   * `indexLookupValues` in `@quantumapi/cli`.
    */
   lookupValues(f: ResolvedField, v: unknown): string[] {
     const ix = this.#indexersOf(f);
-    const value = toFieldValue(f, v);
-    const current = ix.current(value);
-    if (ix.previous.length === 0) return [current];
-    const out = new Set([current]);
-    for (const p of ix.previous) out.add(p(value));
-    return [...out];
+    return ix.lookup(toFieldValue(f, v));
   }
 
   #eq(f: ResolvedField, v: unknown): Args {

@@ -1,6 +1,7 @@
 /**
- * The per-DataSource state: the field engine, one synchronous blind-index function per index
- * definition, and the batches that turn a bulk save or find into one engine call.
+ * The per-DataSource state: the field engine, synchronous blind-index functions per index
+ * definition (the one writes use, and the lookup over every version a re-index leaves), and the
+ * batches that turn a bulk save or find into one engine call.
  */
 import type {
   BlindIndexDefinition,
@@ -9,6 +10,7 @@ import type {
   FieldEngine,
   FieldValue,
   FieldValueType,
+  IndexLookup,
 } from '@quantumapi/sdk/fields';
 import { FieldConfigError } from '@quantumapi/sdk/fields';
 import type { DataSource, EntityMetadata, ObjectLiteral } from 'typeorm';
@@ -44,10 +46,18 @@ const sameValue = (f: ResolvedField, a: unknown, b: unknown): boolean => {
   }
 };
 
+const unregistered = (f: ResolvedField): never => {
+  throw new FieldConfigError(`${f.entity} is not part of the DataSource registered with QuantumAPI`, {
+    details: { entity: f.entity },
+  });
+};
+
 export class QuantumApiAdapter {
   readonly engine: FieldEngine;
   readonly dataSource: DataSource;
   readonly #indexers = new Map<BlindIndexDefinition, Indexer>();
+  /** Keyed by the current definition: its value, then one per previous version. */
+  readonly #lookups = new Map<BlindIndexDefinition, IndexLookup>();
   readonly #encrypt: SlotBatch<EncryptItem>;
   readonly #decrypt: SlotBatch<DecryptItem<FieldValueType>>;
   readonly #decryptLenient: SlotBatch<DecryptItem<FieldValueType>>;
@@ -69,8 +79,12 @@ export class QuantumApiAdapter {
       const e = resolveEntity(m);
       if (!e) continue;
       for (const f of e.fields.values()) {
-        for (const def of f.index ? [f.index.definition, ...f.index.previous] : []) {
-          if (!this.#indexers.has(def)) this.#indexers.set(def, await this.engine.indexer(def));
+        if (!f.index) continue;
+        const def = f.index.definition;
+        if (!this.#indexers.has(def)) this.#indexers.set(def, await this.engine.indexer(def));
+        if (!this.#lookups.has(def)) {
+          const versions = f.index.previous.map((d) => d.version ?? 1);
+          this.#lookups.set(def, await this.engine.indexLookup(def, versions));
         }
       }
     }
@@ -81,13 +95,7 @@ export class QuantumApiAdapter {
   }
 
   #indexer(f: ResolvedField, def: BlindIndexDefinition): Indexer {
-    const indexer = this.#indexers.get(def);
-    if (!indexer) {
-      throw new FieldConfigError(`${f.entity} is not part of the DataSource registered with QuantumAPI`, {
-        details: { entity: f.entity },
-      });
-    }
-    return indexer;
+    return this.#indexers.get(def) ?? unregistered(f);
   }
 
   /** Blind index of an application value for an encrypted field (type-checked): what a write stores. */
@@ -98,15 +106,13 @@ export class QuantumApiAdapter {
 
   /**
    * Every index value an equality lookup must match: the current version's first, then one per
-   * `previousVersions` entry (rows a re-index has not reached yet). One value outside a re-index.
+   * `previousVersions` entry (rows a re-index has not reached yet), without repeats. One value
+   * outside a re-index. The field engine's `indexLookup`, as in the Prisma adapter and the cli.
    */
   lookupValues(f: ResolvedField, value: unknown): string[] {
-    const current = this.indexValue(f, value);
-    if (f.index!.previous.length === 0) return [current];
-    const v = toFieldValue(f, value);
-    const out = new Set([current]);
-    for (const def of f.index!.previous) out.add(this.#indexer(f, def)(v));
-    return [...out];
+    if (!f.index) throw unsupported(f, 'filtering by value', 'it has no @BlindIndex');
+    const lookup = this.#lookups.get(f.index.definition) ?? unregistered(f);
+    return lookup(toFieldValue(f, value));
   }
 
   /**

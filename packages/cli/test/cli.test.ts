@@ -156,6 +156,32 @@ describe('qapi migrate through the binary', () => {
     expect(row).toEqual({ email: 'User.5@Example.com ', age: '5' });
   });
 
+  it('a malformed value stops the migration without printing an email primary key; an integer key is printed', async () => {
+    await db.pool.query('CREATE TABLE people (email text PRIMARY KEY, age text)');
+    const emails = ['ana@example.com', 'bea@example.com', 'cai@example.com', 'dan@example.com'];
+    for (const [i, e] of emails.entries()) {
+      await db.pool.query('INSERT INTO people VALUES ($1, $2)', [e, e === 'cai@example.com' ? 'n/a' : String(i)]);
+    }
+    const people = ['--table', 'people', '--primary-key', 'email', '--column', 'age:number', '--batch-size', '2'];
+    for (const extra of [[], ['--output', 'json'], ['--dry-run']]) {
+      const r = await qapi(['migrate', 'backfill', ...people, ...extra], env);
+      expect(r.code, r.stderr).toBe(7);
+      expect(r.stderr).toMatch(/INVALID_INPUT/);
+      expect(r.stderr).toContain('people.age (row #');
+      expect(r.stderr).toContain('key withheld) does not hold a valid number');
+      for (const e of emails) expect(text(r.stdout) + r.stderr).not.toContain(e);
+      expect(text(r.stdout) + r.stderr).not.toContain('example.com');
+    }
+
+    await db.pool.query(`CREATE TABLE members AS SELECT id, age FROM users WHERE id <= 50`);
+    await db.pool.query(`ALTER TABLE members ADD PRIMARY KEY (id)`);
+    await db.pool.query(`UPDATE members SET age = 'n/a' WHERE id = 42`);
+    const members = ['--table', 'members', '--column', 'age:number', '--quiet'];
+    const m = await qapi(['migrate', 'backfill', ...members], env);
+    expect(m.code, m.stderr).toBe(7);
+    expect(m.stderr).toContain('INVALID_INPUT: members.age (row 42) does not hold a valid number');
+  });
+
   it('migrate without a table or database is a usage error', async () => {
     expect((await qapi(['migrate', 'backfill'], env)).code).toBe(2);
     const { DATABASE_URL: _, ...noDb } = env;

@@ -4,8 +4,14 @@
  */
 import { describe, expect, it } from 'vitest';
 import { fromColumn, toColumn } from '../src/migrate/column-values.js';
+import { batchRowNamer } from '../src/migrate/row-ref.js';
 
-const ref = { table: 'files', column: 'blob', rowKey: '7' };
+const ref = {
+  table: 'files',
+  column: 'blob',
+  row: 0,
+  rows: batchRowNamer({ keyType: 'integer', keys: ['7'], after: 'job-cursor', firstPosition: 1, jobId: 'j' }),
+};
 
 describe('bytes columns', () => {
   it('round-trips canonical Base64', () => {

@@ -23,7 +23,7 @@ import * as ops from './operations.js';
 import { PgDataKeyDirectory, quoteIdent } from './pg.js';
 import type { ProgressCallback } from './progress.js';
 import { type MigrationResult, runMigration } from './runner.js';
-import { type ResolvedColumn, resolveTable, type TableSpec } from './spec.js';
+import { type ResolvedColumn, type ResolvedTable, resolveTable, type TableSpec } from './spec.js';
 
 export type { MigrationResult, MigrationStatus } from './runner.js';
 
@@ -239,9 +239,23 @@ export const migrationStatus = async (
   }
 };
 
+// A table spec is resolved (and checked) once per object: lookups run on every query, and the
+// engine keeps one prepared lookup per resolved index definition.
+const resolvedSpecs = new WeakMap<TableSpec, ResolvedTable>();
+const resolvedSpec = (table: TableSpec): ResolvedTable => {
+  let r = resolvedSpecs.get(table);
+  if (!r) {
+    r = resolveTable(table);
+    resolvedSpecs.set(table, r);
+  }
+  return r;
+};
+
 /**
  * The blind-index values an equality lookup must match while a re-index is under way: the current
- * version first, then each of the column's `previousVersions`. Use as `WHERE email_hash = ANY($1)`.
+ * version first, then each of the column's `previousVersions` (the field engine's `indexLookup`,
+ * as in the ORM adapters). Use as `WHERE email_hash = ANY($1)`. The spec is read once per object:
+ * pass the same (unchanged) object on every call.
  */
 export const indexLookupValues = async (
   engine: FieldEngine,
@@ -249,11 +263,7 @@ export const indexLookupValues = async (
   column: string,
   value: FieldValue,
 ): Promise<string[]> => {
-  const col: ResolvedColumn | undefined = resolveTable(table).columns.find((c) => c.column === column);
+  const col: ResolvedColumn | undefined = resolvedSpec(table).columns.find((c) => c.column === column);
   if (!col?.index) throw new InvalidOptionsError(`column ${column} has no blind index in this table spec`);
-  const out = [await engine.blindIndex(col.index, value)];
-  for (const version of col.previousIndexVersions) {
-    out.push(await engine.blindIndex({ ...col.index, version }, value));
-  }
-  return [...new Set(out)];
+  return (await engine.indexLookup(col.index, col.previousIndexVersions))(value);
 };

@@ -2,10 +2,12 @@
  * Plaintext as it sits in a column before encryption (backfill) and after it (decrypt / exit).
  * An encrypted column is text, so a non-string value lives there in a fixed text form: numbers
  * and bigints in decimal, booleans as true/false, dates as ISO 8601, JSON as JSON, bytes as Base64.
- * Errors name the table, column and row key, never the value.
+ * Errors name the table, column and row, never the value, and the row's key only where it cannot
+ * be personal data (row-ref.ts).
  */
 import { type FieldValue, type FieldValueOf, type FieldValueType, InvalidInputError } from '@quantumapi/sdk';
 import { fromBase64, toBase64 } from '@quantumapi/sdk/crypto';
+import type { RowNamer } from './row-ref.js';
 
 const TRUE = new Set(['true', 't', '1']);
 const FALSE = new Set(['false', 'f', '0']);
@@ -13,13 +15,17 @@ const FALSE = new Set(['false', 'f', '0']);
 export interface CellRef {
   readonly table: string;
   readonly column: string;
-  readonly rowKey: string;
+  /** The row's index in its batch, named through `rows` only if an error is built. */
+  readonly row: number;
+  readonly rows: RowNamer;
 }
 
-const bad = (ref: CellRef, type: FieldValueType): InvalidInputError =>
-  new InvalidInputError(`${ref.table}.${ref.column} (row ${ref.rowKey}) does not hold a valid ${type}`, {
-    details: { table: ref.table, column: ref.column, rowKey: ref.rowKey, type },
+const bad = (ref: CellRef, type: FieldValueType): InvalidInputError => {
+  const row = ref.rows(ref.row);
+  return new InvalidInputError(`${ref.table}.${ref.column} (${row.text}) does not hold a valid ${type}`, {
+    details: { table: ref.table, column: ref.column, ...row.details, type },
   });
+};
 
 /** A database value (usually text) -> the typed value the field engine encrypts. */
 export const fromColumn = (raw: unknown, type: FieldValueType, ref: CellRef): FieldValue => {

@@ -15,6 +15,7 @@ import {
   fieldHeader,
 } from '@quantumapi/sdk';
 import { fromColumn, toColumn } from './column-values.js';
+import type { RowNamer } from './row-ref.js';
 import type { ResolvedColumn, ResolvedTable } from './spec.js';
 
 export type OperationName = 'backfill' | 'rotate' | 'reindex' | 'decrypt';
@@ -29,7 +30,8 @@ export interface Operation {
   readonly target: string;
   /** Columns the batch query must select (besides the primary key). */
   readonly reads: readonly string[];
-  plan(rows: readonly DbRow[], rowKeys: readonly string[]): Promise<(RowChange | undefined)[]>;
+  /** `rowNames` names a row in an error without showing a key that may be personal data. */
+  plan(rows: readonly DbRow[], rowNames: RowNamer): Promise<(RowChange | undefined)[]>;
 }
 
 const isCiphertext = (v: unknown): v is string => typeof v === 'string' && looksLikeFieldCiphertext(v);
@@ -64,7 +66,7 @@ export const backfill = (table: ResolvedTable, engine: FieldEngine): Operation =
   name: 'backfill',
   target: table.columns.map((c) => c.column).join(','),
   reads: table.columns.map((c) => c.column),
-  async plan(rows, rowKeys) {
+  async plan(rows, rowNames) {
     const out: (RowChange | undefined)[] = new Array(rows.length);
     for (const col of table.columns) {
       // Values already encrypted (by the adapter in migration mode, or by an earlier pass) must
@@ -76,7 +78,7 @@ export const backfill = (table: ResolvedTable, engine: FieldEngine): Operation =
       for (let i = 0; i < rows.length; i++) {
         const v = rows[i]![col.column];
         if (v === null || v === undefined || isCiphertext(v)) continue;
-        const value = fromColumn(v, col.type, { table: table.table, column: col.column, rowKey: rowKeys[i]! });
+        const value = fromColumn(v, col.type, { table: table.table, column: col.column, row: i, rows: rowNames });
         items.push({ value, location: col.location });
         plain.push(value);
         at.push(i);
@@ -160,7 +162,7 @@ export const reindex = (table: ResolvedTable, engine: FieldEngine): Operation =>
     name: 'reindex',
     target: indexed.map((c) => `${c.index!.name}@v${c.index!.version ?? 1}`).join(','),
     reads: indexed.flatMap((c) => [c.column, c.index!.name]),
-    async plan(rows, rowKeys) {
+    async plan(rows, rowNames) {
       const out: (RowChange | undefined)[] = new Array(rows.length);
       for (const col of indexed) {
         const index = col.index!;
@@ -170,7 +172,8 @@ export const reindex = (table: ResolvedTable, engine: FieldEngine): Operation =>
           const raw = rows[i]![col.column];
           if (raw === null || raw === undefined) continue;
           const value =
-            values.get(i) ?? fromColumn(raw, col.type, { table: table.table, column: col.column, rowKey: rowKeys[i]! });
+            values.get(i) ??
+            fromColumn(raw, col.type, { table: table.table, column: col.column, row: i, rows: rowNames });
           const h = hash(value);
           if (rows[i]![index.name] !== h) change(out, i, index.name, h);
         }

@@ -17,6 +17,7 @@ import {
 import type { DbRow, Operation, RowChange } from './operations.js';
 import { columnType, inTransaction, type PgClientLike, type PgPoolLike, quoteIdent } from './pg.js';
 import type { MigrationProgress, ProgressCallback } from './progress.js';
+import { batchRowNamer } from './row-ref.js';
 import type { ResolvedTable } from './spec.js';
 
 export interface RunOptions {
@@ -85,6 +86,17 @@ export const runMigration = async (o: RunOptions): Promise<MigrationResult> => {
     const rows = (await db.query(sql, params)).rows as DbRow[];
     return { rows, keys: rows.map((r) => cursorText(r[table.primaryKey])) };
   };
+  // Errors name a row by its key only for integer and UUID keys; otherwise by its position after
+  // the cursor the run read from (the job's, or the table's start). A dry run reads on without
+  // moving the job's cursor, so its positions count on from where it started.
+  const rowNames = (batch: Batch, origin: string | null, firstPosition: number) =>
+    batchRowNamer({
+      keyType: pkType,
+      keys: batch.keys,
+      after: origin === null ? 'table-start' : 'job-cursor',
+      firstPosition,
+      jobId,
+    });
 
   let job: Checkpoint | undefined;
   if (o.dryRun) {
@@ -125,6 +137,7 @@ export const runMigration = async (o: RunOptions): Promise<MigrationResult> => {
   if (job?.status === 'done') return result('already-done');
 
   let cursor = job?.cursor ?? null;
+  const dryRunOrigin = cursor;
   const remaining = Number(
     (
       (
@@ -173,7 +186,7 @@ export const runMigration = async (o: RunOptions): Promise<MigrationResult> => {
     if (o.dryRun) {
       const batch = await fetch(pool, cursor, false);
       if (batch.rows.length === 0) break;
-      changed += count(await operation.plan(batch.rows, batch.keys));
+      changed += count(await operation.plan(batch.rows, rowNames(batch, dryRunOrigin, seen + 1)));
       seen += batch.rows.length;
       cursor = batch.keys[batch.keys.length - 1]!;
       report(false);
@@ -189,7 +202,7 @@ export const runMigration = async (o: RunOptions): Promise<MigrationResult> => {
         await finishJob(client, jobId, now);
         return true;
       }
-      const changes = await operation.plan(batch.rows, batch.keys);
+      const changes = await operation.plan(batch.rows, rowNames(batch, locked.cursor, 1));
       await writeChanges(client, t, pk, pkType, batch, changes);
       const n = count(changes);
       const last = batch.keys[batch.keys.length - 1]!;

@@ -21,6 +21,7 @@ import {
   computeIndex,
   type HmacSha3_256,
   type KeyedHmacSha3_256,
+  previousIndexDefinitions,
   type ResolvedIndex,
   resolveIndex,
   validateIndexDefinition,
@@ -159,6 +160,15 @@ const optionsSchema = z.object({
 
 const MAX_GCM_CONTEXTS = 32;
 
+/**
+ * Every blind-index value an equality lookup must match, for one value (or one tuple of a compound
+ * index): the current version's first, then one per previous version, without repeats.
+ */
+export type IndexLookup = (values: FieldValue | readonly FieldValue[]) => string[];
+
+const asValues = (v: FieldValue | readonly FieldValue[]): readonly FieldValue[] =>
+  Array.isArray(v) ? (v as readonly FieldValue[]) : [v as FieldValue];
+
 // Hot path: a hand-written check rather than zod (it runs once per field).
 const checkLocation = (loc: FieldLocation): void => {
   if (
@@ -191,6 +201,9 @@ export class FieldEngine {
   #root: Promise<Uint8Array> | undefined;
   #rootKey: Uint8Array | undefined;
   readonly #indexes = new Map<string, ResolvedIndex>();
+  // Per definition object and list of previous versions: a lookup asked for on every query (the
+  // migration API's indexLookupValues) must not derive its keys again each time.
+  #lookups = new WeakMap<BlindIndexDefinition, Map<string, Promise<IndexLookup>>>();
 
   constructor(options: FieldEngineOptions) {
     const parsed = optionsSchema.safeParse(options);
@@ -383,7 +396,46 @@ export class FieldEngine {
   /** A synchronous blind-index function for one definition (root loaded once, key derived once). */
   async indexer(def: BlindIndexDefinition): Promise<(values: FieldValue | readonly FieldValue[]) => string> {
     const idx = await this.#resolved(def);
-    return (v) => computeIndex(idx, Array.isArray(v) ? (v as readonly FieldValue[]) : [v as FieldValue]);
+    return (v) => computeIndex(idx, asValues(v));
+  }
+
+  /**
+   * A synchronous equality lookup for one index while a re-index may be under way: the value under
+   * `def` first, then under each of `previousVersions` (rows not re-indexed yet), without repeats.
+   * The versions go through `previousIndexDefinitions`, so the adapters and the migration engine
+   * refuse the same mistakes (sha3-compat has no versions; the current one must not be listed).
+   * Keys are derived once; the same (definition object, versions) gets the same function back.
+   */
+  indexLookup(def: BlindIndexDefinition, previousVersions?: readonly number[]): Promise<IndexLookup> {
+    const versions = previousVersions?.join(',') ?? '';
+    let byVersions = this.#lookups.get(def);
+    const hit = byVersions?.get(versions);
+    if (hit) return hit;
+    if (!byVersions) {
+      byVersions = new Map();
+      this.#lookups.set(def, byVersions);
+    }
+    const memo = byVersions;
+    const p = this.#buildLookup(def, previousVersions);
+    memo.set(versions, p);
+    p.catch(() => {
+      if (memo.get(versions) === p) memo.delete(versions);
+    });
+    return p;
+  }
+
+  async #buildLookup(def: BlindIndexDefinition, previousVersions: readonly number[] | undefined): Promise<IndexLookup> {
+    const previous = previousIndexDefinitions(def, previousVersions);
+    const current = await this.#resolved(def);
+    if (previous.length === 0) return (v) => [computeIndex(current, asValues(v))];
+    const all = [current];
+    for (const d of previous) all.push(await this.#resolved(d));
+    return (v) => {
+      const values = asValues(v);
+      const out = new Set<string>();
+      for (const idx of all) out.add(computeIndex(idx, values));
+      return [...out];
+    };
   }
 
   #open(key: CachedKey, parsed: ReturnType<typeof parseField>, loc: FieldLocation): Uint8Array {
@@ -619,7 +671,7 @@ export class FieldEngine {
   /** Blind index of one value, or of a tuple for a compound index. Lowercase hex. */
   async blindIndex(def: BlindIndexDefinition, values: FieldValue | readonly FieldValue[]): Promise<string> {
     const idx = await this.#resolved(def);
-    return computeIndex(idx, Array.isArray(values) ? (values as readonly FieldValue[]) : [values as FieldValue]);
+    return computeIndex(idx, asValues(values));
   }
 
   async blindIndexMany(
@@ -627,7 +679,7 @@ export class FieldEngine {
     rows: readonly (FieldValue | readonly FieldValue[])[],
   ): Promise<string[]> {
     const idx = await this.#resolved(def);
-    return rows.map((v) => computeIndex(idx, Array.isArray(v) ? (v as readonly FieldValue[]) : [v as FieldValue]));
+    return rows.map((v) => computeIndex(idx, asValues(v)));
   }
 
   /** Wipes every cached key. The engine can be used again; keys are then reloaded. */
@@ -637,6 +689,7 @@ export class FieldEngine {
     this.#rootKey = undefined;
     this.#root = undefined;
     this.#indexes.clear();
+    this.#lookups = new WeakMap();
     for (const g of this.#gcms.values()) g.destroy();
     this.#gcms.clear();
   }
