@@ -53,10 +53,12 @@ import {
 import {
   decodeValue,
   decodeValueAs,
+  encodeSimpleInto,
   encodeValue,
   type FieldValue,
   type FieldValueOf,
   type FieldValueType,
+  simpleEncodedSize,
 } from './value-codec.js';
 
 /**
@@ -321,18 +323,24 @@ export class FieldEngine {
     out: string[],
   ): void {
     const n = to - from;
-    const plaintexts = new Array<Uint8Array>(n);
+    // Short ASCII strings, numbers and dates are written straight into the record buffer; only
+    // other values get an encoded copy first (kept sparse: most batches have none).
+    const encoded: (Uint8Array | undefined)[] = [];
     const aads = new Array<Uint8Array>(n);
     const starts = new Int32Array(n);
     const ends = new Int32Array(n);
     let total = 0;
     for (let j = 0; j < n; j++) {
       const it = items[from + j]!;
-      const pt = encodeValue(it.value);
-      plaintexts[j] = pt;
+      let size = simpleEncodedSize(it.value);
+      if (size < 0) {
+        const pt = encodeValue(it.value);
+        encoded[j] = pt;
+        size = pt.length;
+      }
       aads[j] = this.#aad(dataKeyId, it.location);
       starts[j] = total;
-      total += FIELD_NONCE_LENGTH + pt.length + FIELD_TAG_LENGTH;
+      total += FIELD_NONCE_LENGTH + size + FIELD_TAG_LENGTH;
       ends[j] = total;
     }
     const buf = new Uint8Array(total);
@@ -340,8 +348,12 @@ export class FieldEngine {
     for (let j = 0; j < n; j++) {
       const s0 = starts[j] as number;
       for (let b = 0; b < FIELD_NONCE_LENGTH; b++) buf[s0 + b] = nonces[j * FIELD_NONCE_LENGTH + b] as number;
-      buf.set(plaintexts[j]!, s0 + FIELD_NONCE_LENGTH);
-      plaintexts[j]!.fill(0);
+      const pt = encoded[j];
+      if (pt === undefined) encodeSimpleInto(items[from + j]!.value, buf, s0 + FIELD_NONCE_LENGTH);
+      else {
+        buf.set(pt, s0 + FIELD_NONCE_LENGTH);
+        pt.fill(0);
+      }
     }
     try {
       gcm.sealInPlace({ buf, starts, ends, aads });

@@ -1,0 +1,73 @@
+/**
+ * The batch path's direct encoder and the typed decoder's fast paths must give exactly the bytes
+ * and values of the general codec, for every value they accept, and refuse the rest.
+ */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { FieldTypeMismatchError } from '../../src/fields/errors.js';
+import {
+  decodeValueAs,
+  encodeSimpleInto,
+  encodeValue,
+  type FieldValue,
+  simpleEncodedSize,
+} from '../../src/fields/value-codec.js';
+
+const value: fc.Arbitrary<FieldValue> = fc.oneof(
+  fc.string({ maxLength: 300 }),
+  fc.string({ unit: 'binary', maxLength: 40 }),
+  fc.double(),
+  fc.date(),
+  fc.date({ noInvalidDate: true }),
+  fc.boolean(),
+  fc.bigInt(),
+  fc.uint8Array({ maxLength: 20 }),
+);
+
+describe('batch-path value encoding', () => {
+  it('writes the same bytes as encodeValue wherever it accepts a value, at any offset', () => {
+    fc.assert(
+      fc.property(value, fc.nat(16), (v, off) => {
+        const size = simpleEncodedSize(v);
+        if (size < 0) return;
+        const expected = encodeValue(v);
+        const out = new Uint8Array(off + size + 3).fill(0xee);
+        encodeSimpleInto(v, out, off);
+        expect(out.subarray(off, off + size)).toEqual(expected);
+        // Nothing written outside the value's own bytes.
+        expect([...out.subarray(0, off), ...out.subarray(off + size)].every((b) => b === 0xee)).toBe(true);
+      }),
+    );
+  });
+
+  it('accepts exactly ASCII strings up to 256 characters, numbers and valid dates', () => {
+    expect(simpleEncodedSize('a'.repeat(256))).toBe(257);
+    expect(simpleEncodedSize('a'.repeat(257))).toBe(-1);
+    expect(simpleEncodedSize('café')).toBe(-1);
+    expect(simpleEncodedSize(new Date(Number.NaN))).toBe(-1); // encodeValue's error, not bytes
+    expect(simpleEncodedSize(true)).toBe(-1);
+    expect(simpleEncodedSize(1n)).toBe(-1);
+    expect(simpleEncodedSize(Number.NaN)).toBe(9);
+  });
+});
+
+describe('typed decoding', () => {
+  it('returns the encoded value for strings and dates, and refuses another declared type', () => {
+    fc.assert(
+      fc.property(fc.oneof(fc.string({ unit: 'binary', maxLength: 300 }), fc.date({ noInvalidDate: true })), (v) => {
+        const type = typeof v === 'string' ? 'string' : 'date';
+        expect(decodeValueAs(encodeValue(v), type, 'c')).toEqual(v);
+        expect(() => decodeValueAs(encodeValue(v), type === 'string' ? 'date' : 'string', 'c')).toThrow(
+          FieldTypeMismatchError,
+        );
+      }),
+    );
+  });
+
+  it('fails closed on a date body of the wrong length', () => {
+    const b = encodeValue(new Date(0));
+    expect(() => decodeValueAs(b.subarray(0, 8), 'date', 'c')).toThrow(
+      expect.objectContaining({ code: 'INVALID_CIPHERTEXT' }),
+    );
+  });
+});
