@@ -2,7 +2,8 @@
  * API keys: `qapi_` + 32 random bytes (base64url). Only a hash is stored: HMAC-SHA-256 under the
  * server pepper when one is configured (a stolen table alone then cannot even be brute-forced
  * offline), else SHA-256 (the key has 256 bits of entropy, so a plain hash is not guessable).
- * Every request looks its key up in the store: revocation takes effect on the next request.
+ * Every request looks its key up in the store: revocation and scope changes take effect on the
+ * next request, in every process.
  */
 import { createHash, createHmac, randomBytes, randomUUID } from 'node:crypto';
 import type { RecordStore } from '@quantumapi/sdk';
@@ -39,7 +40,28 @@ export interface ApiKeyRecord {
   readonly scopes: readonly Scope[];
   readonly name?: string;
   readonly createdAt: string;
+  /** When `updateScopes` last changed the scopes. */
+  readonly scopesUpdatedAt?: string;
   readonly revokedAt?: string;
+}
+
+export type ApiKeyErrorCode = 'API_KEY_NOT_FOUND' | 'API_KEY_REVOKED' | 'UNKNOWN_SCOPE' | 'INVALID_SCOPE_CHANGE';
+
+/** Refusals of the key administration (the CLI prints `message`: it never holds a key or hash). */
+export class ApiKeyError extends Error {
+  override readonly name = 'ApiKeyError';
+  readonly code: ApiKeyErrorCode;
+  constructor(code: ApiKeyErrorCode, message: string) {
+    super(message);
+    this.code = code;
+  }
+}
+
+export const isScope = (s: string): s is Scope => (SCOPES as readonly string[]).includes(s);
+
+export interface ScopeChange {
+  readonly add?: readonly string[];
+  readonly remove?: readonly string[];
 }
 
 export interface IssuedApiKey {
@@ -105,6 +127,46 @@ export class ApiKeyService {
     const ref = await this.#store.get<{ hash: string }>(SYSTEM, BY_ID, keyId);
     if (!ref) return undefined;
     return (await this.#store.get<ApiKeyRecord>(SYSTEM, BY_HASH, ref.data.hash))?.data;
+  }
+
+  /**
+   * Adds and removes scopes of an active key (compare-and-set, so a concurrent revocation or change
+   * is never overwritten). Every name must be a known scope, none both added and removed, and the
+   * key must keep at least one (revoke it instead). Tokens already issued keep their `scope`
+   * claim, but introspection reports only what the key still holds.
+   */
+  async updateScopes(keyId: string, change: ScopeChange): Promise<ApiKeyRecord> {
+    const add = [...new Set(change.add ?? [])];
+    const remove = [...new Set(change.remove ?? [])];
+    for (const s of [...add, ...remove]) {
+      if (!isScope(s)) throw new ApiKeyError('UNKNOWN_SCOPE', `unknown scope "${s}" (known: ${SCOPES.join(', ')})`);
+    }
+    if (add.length + remove.length === 0) throw new ApiKeyError('INVALID_SCOPE_CHANGE', 'nothing to add or remove');
+    const both = add.find((s) => remove.includes(s));
+    if (both) throw new ApiKeyError('INVALID_SCOPE_CHANGE', `scope "${both}" is both added and removed`);
+    const ref = await this.#store.get<{ hash: string }>(SYSTEM, BY_ID, keyId);
+    if (!ref) throw new ApiKeyError('API_KEY_NOT_FOUND', 'no API key with this id');
+    for (;;) {
+      const r = await this.#store.get<ApiKeyRecord>(SYSTEM, BY_HASH, ref.data.hash);
+      if (!r) throw new ApiKeyError('API_KEY_NOT_FOUND', 'no API key with this id');
+      if (r.data.revokedAt !== undefined) throw new ApiKeyError('API_KEY_REVOKED', 'the API key is revoked');
+      const held = new Set<string>(r.data.scopes);
+      for (const s of add) held.add(s);
+      for (const s of remove) held.delete(s);
+      // Stored in the canonical order, whatever order they were given in.
+      const scopes = SCOPES.filter((s) => held.has(s));
+      if (scopes.length === 0) {
+        throw new ApiKeyError('INVALID_SCOPE_CHANGE', 'a key needs at least one scope (revoke it instead)');
+      }
+      if (scopes.length === r.data.scopes.length && scopes.every((s) => r.data.scopes.includes(s))) return r.data;
+      const next: ApiKeyRecord = { ...r.data, scopes, scopesUpdatedAt: new Date().toISOString() };
+      try {
+        await this.#store.put(SYSTEM, BY_HASH, ref.data.hash, next, r.revision);
+        return next;
+      } catch (e) {
+        if ((e as { code?: string }).code !== 'CONFLICT') throw e;
+      }
+    }
   }
 
   async revoke(keyId: string): Promise<boolean> {

@@ -15,7 +15,7 @@ import { errorBody, toErrorResponse } from './http-errors.js';
 import { registerIdentityRoutes } from './identity-routes.js';
 import type { Logger } from './log.js';
 import { createOidcRoutes, type OidcOptions } from './oidc-routes.js';
-import type { RateLimiter } from './rate-limit.js';
+import { ANONYMOUS_RATE_LIMIT, RateLimiter } from './rate-limit.js';
 import type { TenantBackends } from './tenants.js';
 import { registerVaultRoutes } from './vault-routes.js';
 
@@ -24,6 +24,11 @@ export interface AppDeps {
   readonly apiKeys: ApiKeyService;
   readonly tenants: TenantBackends;
   readonly limiter: RateLimiter;
+  /**
+   * Per client address, in front of the endpoints that need no credentials (OIDC discovery and
+   * JWKS). Omitted: a limiter with the defaults of QAPI_ANON_RATE_LIMIT_RPS / _BURST.
+   */
+  readonly anonymousLimiter?: RateLimiter;
   readonly logger: Logger;
   /** Largest request body accepted, in bytes. */
   readonly bodyLimitBytes: number;
@@ -105,6 +110,7 @@ export const createApp = (deps: AppDeps): Hono<AppEnv> => {
         tenants: deps.tenants,
         apiKeys: deps.apiKeys,
         limiter: deps.limiter,
+        anonymousLimiter: deps.anonymousLimiter ?? new RateLimiter(ANONYMOUS_RATE_LIMIT),
         logger: deps.logger,
         bodyLimitBytes: deps.bodyLimitBytes,
         basePath: base,

@@ -1,6 +1,7 @@
 /** Server configuration from the environment, validated once at start-up. */
 import { parseMasterKey } from '@quantumapi/sdk';
 import { z } from 'zod';
+import { ANONYMOUS_RATE_LIMIT } from './rate-limit.js';
 
 const schema = z.object({
   DATABASE_URL: z.string().min(1).optional(),
@@ -20,6 +21,11 @@ const schema = z.object({
     .default('/api/v1'),
   QAPI_RATE_LIMIT_RPS: z.coerce.number().positive().default(100),
   QAPI_RATE_LIMIT_BURST: z.coerce.number().int().min(1).default(200),
+  /** Per client address, for the unauthenticated OIDC discovery and JWKS reads. */
+  QAPI_ANON_RATE_LIMIT_RPS: z.coerce.number().positive().default(ANONYMOUS_RATE_LIMIT.ratePerSecond),
+  QAPI_ANON_RATE_LIMIT_BURST: z.coerce.number().int().min(1).default(ANONYMOUS_RATE_LIMIT.burst),
+  /** How long this process serves a tenant's discovery document and JWKS from memory. */
+  QAPI_OIDC_CACHE_SECONDS: z.coerce.number().int().min(1).max(300).default(30),
   QAPI_BODY_LIMIT_BYTES: z.coerce
     .number()
     .int()
@@ -46,6 +52,9 @@ export interface ServerConfig {
   readonly host: string;
   readonly basePath: string;
   readonly rateLimit: { readonly ratePerSecond: number; readonly burst: number };
+  /** Per client address on the anonymous OIDC endpoints (discovery, JWKS). */
+  readonly anonymousRateLimit: { readonly ratePerSecond: number; readonly burst: number };
+  readonly oidcCacheSeconds: number;
   readonly bodyLimitBytes: number;
   readonly poolSize: number;
   /** Undefined: http://{HOST}:{port actually bound} (loopback when HOST is a wildcard). */
@@ -73,6 +82,8 @@ export const loadConfig = (env: Readonly<Record<string, string | undefined>> = p
     host: e.HOST,
     basePath: e.QAPI_BASE_PATH,
     rateLimit: { ratePerSecond: e.QAPI_RATE_LIMIT_RPS, burst: e.QAPI_RATE_LIMIT_BURST },
+    anonymousRateLimit: { ratePerSecond: e.QAPI_ANON_RATE_LIMIT_RPS, burst: e.QAPI_ANON_RATE_LIMIT_BURST },
+    oidcCacheSeconds: e.QAPI_OIDC_CACHE_SECONDS,
     bodyLimitBytes: e.QAPI_BODY_LIMIT_BYTES,
     poolSize: e.QAPI_DB_POOL_SIZE,
     publicUrl: e.QAPI_PUBLIC_URL?.replace(/\/+$/, ''),

@@ -11,16 +11,22 @@
  * client_secret_post. A token's scopes are a subset of its key's; revoking the key makes its
  * tokens inactive at introspection at once (signatures stay valid until `exp` for offline verifiers).
  * Errors follow RFC 6749 §5.2 (`{error}` only: descriptions never echo what was sent).
+ *
+ * Discovery and JWKS need no credentials: they are rate limited per client address, and served
+ * from a short per-tenant cache (issuer-cache.ts) that introspection verifies against too.
  */
-import { IdentityNamespace, type QuantumApiError } from '@quantumapi/sdk';
-import { fromBase64, fromBase64Url, fromUtf8 } from '@quantumapi/sdk/crypto';
+import { defaultProviders, type QuantumApiError } from '@quantumapi/sdk';
+import { createMlDsaJwsSuites, fromBase64, fromUtf8 } from '@quantumapi/sdk/crypto';
 import { type Context, Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { ApiKeyRecord, ApiKeyService } from './api-keys.js';
 import { SCOPES, TENANT_RE } from './api-keys.js';
 import type { AppEnv } from './app.js';
+import { errorBody } from './http-errors.js';
+import { audienceAccepted, currentScope, verifiedPayload } from './introspection.js';
+import { type DiscoveryDocument, IssuerCache } from './issuer-cache.js';
 import type { Logger } from './log.js';
-import type { RateLimiter } from './rate-limit.js';
+import { addressBucket, type RateLimiter } from './rate-limit.js';
 import type { TenantBackends } from './tenants.js';
 
 export interface OidcOptions {
@@ -28,12 +34,21 @@ export interface OidcOptions {
   readonly publicUrl: () => string;
   /** Lifetime of client-credentials tokens. Default 3600 s. */
   readonly tokenTtlSeconds?: number;
+  /** How long discovery documents and JWKS are served from memory. Default 30 s. */
+  readonly cacheTtlSeconds?: number;
+  /** Most tenants held in that cache. Default 1000. */
+  readonly cacheMaxTenants?: number;
+  /** Milliseconds since the epoch: cache ages and token lifetimes (tests). Default `Date.now`. */
+  readonly now?: () => number;
 }
 
 export interface OidcDeps {
   readonly tenants: TenantBackends;
   readonly apiKeys: ApiKeyService;
+  /** Per tenant, after client authentication (token, introspection). */
   readonly limiter: RateLimiter;
+  /** Per client address, before anything else on discovery and JWKS. */
+  readonly anonymousLimiter: RateLimiter;
   readonly logger: Logger;
   readonly bodyLimitBytes: number;
   readonly basePath: string;
@@ -45,6 +60,10 @@ export const issuerUrl = (publicUrl: string, basePath: string, tenant: string): 
 
 export const TOKEN_ALGORITHMS = ['ML-DSA-65'] as const;
 const DEFAULT_TTL = 3600;
+const DEFAULT_CACHE_TTL = 30;
+const DEFAULT_CACHE_TENANTS = 1000;
+// Discovery names endpoints only, which change with the deployment, never with keys.
+const DISCOVERY_MAX_AGE = 300;
 // An ML-DSA-65 JWT is ~4.5 KB; room for ML-DSA-87 and large claim sets.
 const MAX_PARAM = 32 * 1024;
 
@@ -116,24 +135,47 @@ const readForm = async (c: Context<AppEnv>): Promise<Record<string, string> | un
   return out;
 };
 
-/** The payload's `aud`, read without trust: only to pass it back as the expected audience. */
-const unverifiedAudience = (token: string): string | string[] | undefined => {
-  try {
-    const payload = JSON.parse(fromUtf8(fromBase64Url(token.split('.')[1] ?? ''))) as { aud?: unknown };
-    const aud = payload.aud;
-    if (typeof aud === 'string' && aud) return aud;
-    if (Array.isArray(aud) && aud.length > 0 && aud.every((a) => typeof a === 'string' && a)) return aud as string[];
-  } catch {
-    // not a JWT: inactive
-  }
-  return undefined;
-};
+/** The peer address of the connection (@hono/node-server puts the request in `env.incoming`). */
+const remoteAddress = (c: Context<AppEnv>): string | undefined =>
+  (c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined)?.incoming?.socket?.remoteAddress;
 
 export const createOidcRoutes = (deps: OidcDeps): Hono<AppEnv> => {
   const oidc = new Hono<AppEnv>();
   const ttl = deps.options.tokenTtlSeconds ?? DEFAULT_TTL;
-  const verifier = new IdentityNamespace();
+  const now = deps.options.now ?? Date.now;
+  const suites = createMlDsaJwsSuites(defaultProviders.signature);
   const apiAudience = () => `${deps.options.publicUrl().replace(/\/+$/, '')}${deps.basePath}`;
+
+  const discoveryDocument = (tenant: string): DiscoveryDocument => {
+    const issuer = deps.tenants.issuer(tenant);
+    return {
+      issuer,
+      jwks_uri: `${issuer}/jwks`,
+      token_endpoint: `${issuer}/token`,
+      introspection_endpoint: `${issuer}/introspect`,
+      grant_types_supported: ['client_credentials'],
+      response_types_supported: ['token'],
+      subject_types_supported: ['public'],
+      token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
+      introspection_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
+      id_token_signing_alg_values_supported: [...TOKEN_ALGORITHMS],
+      scopes_supported: SCOPES,
+    };
+  };
+
+  const cache = new IssuerCache({
+    // A tenant is one of ours when it was issued an API key or its issuer has signed before.
+    // Arbitrary names create nothing: no engine is opened for them.
+    discover: async (tenant) =>
+      (await deps.apiKeys.tenantKnown(tenant)) || (await deps.tenants.hasIssuer(tenant))
+        ? discoveryDocument(tenant)
+        : undefined,
+    loadJwks: (tenant) => deps.tenants.get(tenant).identity.jwks(),
+    ttlMs: (deps.options.cacheTtlSeconds ?? DEFAULT_CACHE_TTL) * 1000,
+    maxTenants: deps.options.cacheMaxTenants ?? DEFAULT_CACHE_TENANTS,
+    now,
+  });
+  deps.tenants.onTokenIssued((tenant, kid) => cache.keyUsed(tenant, kid));
 
   oidc.use(
     '*',
@@ -148,18 +190,31 @@ export const createOidcRoutes = (deps: OidcDeps): Hono<AppEnv> => {
     return TENANT_RE.test(tenant) ? tenant : undefined;
   };
 
-  /**
-   * For the unauthenticated reads: the tenant of the path when it is one of ours (it was issued an
-   * API key, or its issuer has signed before), else a 404. Arbitrary names create nothing.
-   */
-  const existingIssuer = async (c: Context<AppEnv>): Promise<string | undefined> => {
-    const tenant = tenantName(c);
-    if (tenant === undefined) return undefined;
-    return (await deps.apiKeys.tenantKnown(tenant)) || (await deps.tenants.hasIssuer(tenant)) ? tenant : undefined;
+  const notFound = (c: Context<AppEnv>) => {
+    // Not cacheable: the tenant may be bootstrapped a moment later.
+    c.header('cache-control', 'no-store');
+    return c.json(errorBody('NOT_FOUND', 'no such issuer', c.get('requestId')), 404);
   };
 
-  const notFound = (c: Context<AppEnv>) =>
-    c.json({ code: 'NOT_FOUND', message: 'no such issuer', requestId: c.get('requestId') }, 404);
+  /** The anonymous reads' limit, per client address, before any store read; a 429 when spent. */
+  const anonymousLimit = (c: Context<AppEnv>): Response | undefined => {
+    const decision = deps.anonymousLimiter.take(addressBucket(remoteAddress(c)));
+    if (decision.ok) return undefined;
+    c.header('retry-after', String(decision.retryAfterSeconds));
+    c.header('cache-control', 'no-store');
+    // The address is not logged: it is personal data, and the bucket says enough.
+    deps.logger.log('warn', 'rate limited', {
+      requestId: c.get('requestId'),
+      route: c.req.routePath,
+      retryAfterSeconds: decision.retryAfterSeconds,
+    });
+    return c.json(
+      errorBody('RATE_LIMITED', 'rate limit exceeded', c.get('requestId'), {
+        details: { retryAfterSeconds: decision.retryAfterSeconds },
+      }),
+      429,
+    );
+  };
 
   /** Authenticates the client against the tenant's API keys; a response when that fails. */
   const authenticate = async (
@@ -205,30 +260,24 @@ export const createOidcRoutes = (deps: OidcDeps): Hono<AppEnv> => {
   };
 
   oidc.get('/:tenant/.well-known/openid-configuration', async (c) => {
-    const tenant = await existingIssuer(c);
-    if (!tenant) return notFound(c);
-    const issuer = deps.tenants.issuer(tenant);
-    c.header('cache-control', 'public, max-age=300');
-    return c.json({
-      issuer,
-      jwks_uri: `${issuer}/jwks`,
-      token_endpoint: `${issuer}/token`,
-      introspection_endpoint: `${issuer}/introspect`,
-      grant_types_supported: ['client_credentials'],
-      response_types_supported: ['token'],
-      subject_types_supported: ['public'],
-      token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
-      introspection_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
-      id_token_signing_alg_values_supported: [...TOKEN_ALGORITHMS],
-      scopes_supported: SCOPES,
-    });
+    const limited = anonymousLimit(c);
+    if (limited) return limited;
+    const tenant = tenantName(c);
+    const doc = tenant === undefined ? undefined : await cache.discovery(tenant);
+    if (!doc) return notFound(c);
+    c.header('cache-control', `public, max-age=${DISCOVERY_MAX_AGE}`);
+    return c.json(doc);
   });
 
   oidc.get('/:tenant/jwks', async (c) => {
-    const tenant = await existingIssuer(c);
-    if (!tenant) return notFound(c);
-    c.header('cache-control', 'public, max-age=300');
-    return c.json(await deps.tenants.get(tenant).identity.jwks());
+    const limited = anonymousLimit(c);
+    if (limited) return limited;
+    const tenant = tenantName(c);
+    const jwks = tenant === undefined ? undefined : await cache.jwks(tenant);
+    if (!jwks) return notFound(c);
+    // No longer than this process would serve the same set: a new key is visible within 2 x TTL.
+    c.header('cache-control', `public, max-age=${cache.ttlSeconds}`);
+    return c.json(jwks);
   });
 
   oidc.post('/:tenant/token', async (c) => {
@@ -271,29 +320,32 @@ export const createOidcRoutes = (deps: OidcDeps): Hono<AppEnv> => {
   oidc.post('/:tenant/introspect', async (c) => {
     const req = await clientRequest(c);
     if (req instanceof Response) return req;
-    const { tenant, form } = req;
+    const { tenant, form, auth } = req;
     const token = form['token'];
     if (!token) return oauthError(c, 400, 'invalid_request');
     c.header('cache-control', 'no-store');
+    // Every reason a token is not active gets this same answer (RFC 7662 §2.2): nothing says which.
     const inactive = () => c.json({ active: false });
-    const audience = unverifiedAudience(token);
-    if (!audience) return inactive();
-    let payload: Record<string, unknown>;
+    let jwks: Awaited<ReturnType<IssuerCache['jwks']>>;
     try {
-      const backend = deps.tenants.get(tenant);
-      const r = await verifier.verifyToken(token, {
-        issuer: deps.tenants.issuer(tenant),
-        audience,
-        algorithms: [...TOKEN_ALGORITHMS],
-        jwks: await backend.identity.jwks(),
-      });
-      payload = r.payload;
+      // The client authenticated as a key of this tenant: the tenant exists.
+      jwks = await cache.jwks(tenant, true);
     } catch {
-      // Any failure (signature, expiry, issuer, shape) is simply "not active" (RFC 7662 §2.2).
-      return inactive();
+      return oauthError(c, 503, 'temporarily_unavailable');
     }
-    // A client-credentials token lives only as long as the key it was issued to.
+    if (!jwks) return inactive();
+    const payload = await verifiedPayload(token, {
+      issuer: deps.tenants.issuer(tenant),
+      jwks,
+      algorithms: TOKEN_ALGORITHMS,
+      suites,
+      now: Math.floor(now() / 1000),
+    });
+    if (!payload || !audienceAccepted(payload['aud'], apiAudience(), auth)) return inactive();
+    // A client-credentials token lives only as long as the key it was issued to, with no more
+    // scopes than that key has now.
     const clientId = payload['client_id'];
+    let scope = payload['scope'];
     if (typeof clientId === 'string') {
       let key: ApiKeyRecord | undefined;
       try {
@@ -302,8 +354,9 @@ export const createOidcRoutes = (deps: OidcDeps): Hono<AppEnv> => {
         return oauthError(c, 503, 'temporarily_unavailable');
       }
       if (!key || key.revokedAt !== undefined || key.tenant !== tenant) return inactive();
+      scope = currentScope(scope, key);
     }
-    return c.json({ ...payload, active: true, token_type: 'Bearer' });
+    return c.json({ ...payload, ...(scope !== undefined ? { scope } : {}), active: true, token_type: 'Bearer' });
   });
 
   return oidc;

@@ -61,10 +61,15 @@ export const startServer = async (config: ServerConfig, logger: Logger = jsonLog
     apiKeys: new ApiKeyService(store, config.pepper),
     tenants,
     limiter: new RateLimiter(config.rateLimit),
+    anonymousLimiter: new RateLimiter(config.anonymousRateLimit),
     logger,
     bodyLimitBytes: config.bodyLimitBytes,
     basePath: config.basePath,
-    oidc: { publicUrl: getPublicUrl, tokenTtlSeconds: config.tokenTtlSeconds },
+    oidc: {
+      publicUrl: getPublicUrl,
+      tokenTtlSeconds: config.tokenTtlSeconds,
+      cacheTtlSeconds: config.oidcCacheSeconds,
+    },
   });
   const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
     const s = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, () => resolve(s));

@@ -1,9 +1,17 @@
 /**
  * One local engine per tenant over the shared store, opened on first use and kept. Each tenant's
  * token issuer is named by `issuerFor` (its OIDC URL on this server), so tokens carry an `iss`
- * that relying parties can discover.
+ * that relying parties can discover. Every token signed here is reported to `onTokenIssued`
+ * listeners with its key id, whichever route issued it: that is how caches of the issuer's keys
+ * learn at once that a key was created (or rotated) in this process.
  */
-import { type Backend, createLocalBackend, hasLocalIssuerKey, type RecordStore } from '@quantumapi/sdk';
+import {
+  type Backend,
+  createLocalBackend,
+  hasLocalIssuerKey,
+  type IdentityBackend,
+  type RecordStore,
+} from '@quantumapi/sdk';
 import type { CryptoProviders } from '@quantumapi/sdk/crypto';
 
 export class TenantBackends {
@@ -12,6 +20,7 @@ export class TenantBackends {
   readonly #masterKey: Uint8Array;
   readonly #providers: CryptoProviders;
   readonly #issuerFor: ((tenant: string) => string) | undefined;
+  readonly #issued = new Set<(tenant: string, kid: string) => void>();
 
   constructor(
     store: RecordStore,
@@ -38,20 +47,58 @@ export class TenantBackends {
     return hasLocalIssuerKey(this.#store, tenant);
   }
 
+  /** Calls `listener(tenant, kid)` after every token this process signs; returns the unsubscribe. */
+  onTokenIssued(listener: (tenant: string, kid: string) => void): () => void {
+    this.#issued.add(listener);
+    return () => this.#issued.delete(listener);
+  }
+
   get(tenant: string): Backend {
     let b = this.#backends.get(tenant);
     if (!b) {
-      b = createLocalBackend({
-        store: this.#store,
-        masterKey: this.#masterKey,
-        providers: this.#providers,
+      b = this.#reportingIssuance(
         tenant,
-        ownsStore: false,
-        identity: { issuer: this.issuer(tenant) },
-      });
+        createLocalBackend({
+          store: this.#store,
+          masterKey: this.#masterKey,
+          providers: this.#providers,
+          tenant,
+          ownsStore: false,
+          identity: { issuer: this.issuer(tenant) },
+        }),
+      );
       this.#backends.set(tenant, b);
     }
     return b;
+  }
+
+  /** The backend with `identity.issueToken` reporting the key it signed with. Sections stay lazy (getters). */
+  #reportingIssuance(tenant: string, inner: Backend): Backend {
+    const listeners = this.#issued;
+    const identity: IdentityBackend = {
+      issuer: () => inner.identity.issuer(),
+      jwks: () => inner.identity.jwks(),
+      issueToken: async (input) => {
+        const issued = await inner.identity.issueToken(input);
+        for (const l of listeners) l(tenant, issued.kid);
+        return issued;
+      },
+    };
+    return {
+      kind: inner.kind,
+      get encryption() {
+        return inner.encryption;
+      },
+      get vault() {
+        return inner.vault;
+      },
+      get certificates() {
+        return inner.certificates;
+      },
+      identity,
+      ready: () => inner.ready(),
+      close: () => inner.close(),
+    };
   }
 
   async close(): Promise<void> {
