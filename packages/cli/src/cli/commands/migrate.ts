@@ -179,7 +179,9 @@ export const migrateCommands: Record<string, Command> = {
       const table = await tableFromFlags(ctx.flags, false);
       const s = await migrationStatus({ databaseUrl: databaseUrl(ctx), ...(table ? { table } : {}) });
       if (ctx.output === 'json') {
-        printJson(ctx.io, s);
+        // A job's cursor is the last primary key it committed, which can be an email: terminals and
+        // CI logs get only whether there is one (the migration API still returns it).
+        printJson(ctx.io, { ...s, jobs: s.jobs.map(({ cursor, ...j }) => ({ ...j, hasCursor: cursor !== null })) });
         return 0;
       }
       ctx.io.stdout.write(
