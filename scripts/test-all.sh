@@ -17,7 +17,7 @@ pnpm --filter @quantumapi/sdk run size:verify --published
 echo "== tests"
 results="$(mktemp -d)"
 status=0
-for pkg in packages/*/; do
+for pkg in packages/*/ packages/*/compat/*/; do
   [ -f "$pkg/package.json" ] || continue
   if node -e "process.exit(require('./$pkg/package.json').scripts?.test ? 0 : 1)"; then
     name="$(basename "$pkg")"
