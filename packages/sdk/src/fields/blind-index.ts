@@ -11,6 +11,7 @@ import { kmac256 } from '@noble/hashes/sha3-addons.js';
 import { lengthPrefixed, toHex, utf8 } from '../crypto/bytes.js';
 import { nobleMac } from '../crypto/noble-provider.js';
 import { InvalidInputError } from '../errors.js';
+import { hexText } from './ascii-out.js';
 import { FieldConfigError } from './errors.js';
 import { applyNormalizers, type Normalizer, type NormalizerName, resolveNormalizers } from './normalizers.js';
 import { encodeValue, type FieldValue } from './value-codec.js';
@@ -206,5 +207,5 @@ export const computeIndex = (idx: ResolvedIndex, values: readonly FieldValue[]):
   } else {
     tag = idx.mac!(lengthPrefixed(COMPOUND_LABEL, ...values.map((v) => encodePart(idx, v))));
   }
-  return toHex(tag.length === idx.bytes ? tag : tag.subarray(0, idx.bytes));
+  return hexText(tag, idx.bytes);
 };

@@ -9,6 +9,7 @@
  */
 import { fromBase64Url, lengthPrefixed, toBase64Url, utf8 } from '../crypto/bytes.js';
 import { InvalidCiphertextError, UnsupportedAlgorithmError } from '../errors.js';
+import { asciiBuffer, asciiText } from './ascii-out.js';
 
 export const FIELD_VERSION = 'qf1';
 export const FIELD_SUITE_AES256GCM = 'A256GCM';
@@ -41,26 +42,36 @@ export const isDataKeyId = (s: string): boolean => DKID_RE.test(s);
 
 // ---------- base64url for the body: output identical to crypto/bytes.ts, tuned for short inputs ----------
 const B64URL = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
-// Two characters per 12 bits: half the string appends of a per-character encoder.
-const PAIRS: readonly string[] = Array.from({ length: 4096 }, (_, i) => B64URL[i >> 6]! + B64URL[i & 63]!);
+const B64URL_BYTES = Uint8Array.from(B64URL, (c) => c.charCodeAt(0));
 // Every UTF-16 code unit has an entry (-1 unless in the alphabet): lookups never go out of range.
 const REV = new Int8Array(65_536).fill(-1);
 for (let i = 0; i < 64; i++) REV[B64URL.charCodeAt(i)] = i;
 
-const b64url = (b: Uint8Array, from = 0, to = b.length): string => {
-  let s = '';
+const b64urlLength = (n: number): number => ((n / 3) | 0) * 4 + (n % 3 === 0 ? 0 : (n % 3) + 1);
+
+/** Writes base64url of `b[from, to)` at `out[o]`; returns the end offset. */
+const b64urlInto = (b: Uint8Array, from: number, to: number, out: Uint8Array, o: number): number => {
+  const A = B64URL_BYTES;
   let i = from;
   for (; i + 2 < to; i += 3) {
     const n = ((b[i] as number) << 16) | ((b[i + 1] as number) << 8) | (b[i + 2] as number);
-    s += PAIRS[n >> 12]! + PAIRS[n & 4095]!;
+    out[o] = A[n >> 18] as number;
+    out[o + 1] = A[(n >> 12) & 63] as number;
+    out[o + 2] = A[(n >> 6) & 63] as number;
+    out[o + 3] = A[n & 63] as number;
+    o += 4;
   }
   const rem = to - i;
-  if (rem === 1) s += PAIRS[(b[i] as number) << 4]!;
-  else if (rem === 2) {
+  if (rem === 1) {
+    out[o++] = A[(b[i] as number) >> 2] as number;
+    out[o++] = A[((b[i] as number) & 3) << 4] as number;
+  } else if (rem === 2) {
     const n = ((b[i] as number) << 8) | (b[i + 1] as number);
-    s += PAIRS[n >> 4]! + B64URL[(n & 15) << 2]!;
+    out[o++] = A[n >> 10] as number;
+    out[o++] = A[(n >> 4) & 63] as number;
+    out[o++] = A[(n & 15) << 2] as number;
   }
-  return s;
+  return o;
 };
 
 /** Bytes that the base64url text `s[start..]` decodes to; -1 when no length can be right. */
@@ -117,14 +128,33 @@ const unb64url = (s: string, start: number): Uint8Array => {
 };
 
 const PREFIX = `${FIELD_VERSION}.${FIELD_SUITE_AES256GCM}.`;
+const PREFIX_BYTES = Uint8Array.from(PREFIX, (c) => c.charCodeAt(0));
 const BODY_AT = PREFIX.length + DATA_KEY_ID_LENGTH + 1;
 /** Smallest valid body: nonce, the type-tag byte, tag. */
 const MIN_BODY = FIELD_NONCE_LENGTH + 1 + FIELD_TAG_LENGTH;
 
+/** `qf1.A256GCM.<dkid>.` as bytes, then the body's base64url: one string, decoded once. */
+const serialize = (dataKeyId: string, parts: readonly (readonly [Uint8Array, number, number])[]): string => {
+  let n = BODY_AT - DATA_KEY_ID_LENGTH + dataKeyId.length;
+  for (const [, from, to] of parts) n += b64urlLength(to - from);
+  const out = asciiBuffer(n);
+  out.set(PREFIX_BYTES, 0);
+  let o = PREFIX_BYTES.length;
+  for (let i = 0; i < dataKeyId.length; i++) out[o++] = dataKeyId.charCodeAt(i);
+  out[o++] = 46; // .
+  for (const [b, from, to] of parts) o = b64urlInto(b, from, to, out, o);
+  return asciiText(out, o);
+};
+
 export const serializeField = (dataKeyId: string, nonce: Uint8Array, sealed: Uint8Array): string => {
   // A 12-byte nonce is exactly 16 base64 characters, so nonce and sealed encode separately
   // to the same string as their concatenation (no copy into one buffer).
-  if (nonce.length % 3 === 0) return `${PREFIX}${dataKeyId}.${b64url(nonce)}${b64url(sealed)}`;
+  if (nonce.length % 3 === 0) {
+    return serialize(dataKeyId, [
+      [nonce, 0, nonce.length],
+      [sealed, 0, sealed.length],
+    ]);
+  }
   const body = new Uint8Array(nonce.length + sealed.length);
   body.set(nonce, 0);
   body.set(sealed, nonce.length);
@@ -172,7 +202,7 @@ export const decodeFieldBodyInto = (s: string, out: Uint8Array, off: number): vo
 
 /** serializeField for a body (nonce | ciphertext | tag) held in `buf[start, end)`. */
 export const serializeFieldBody = (dataKeyId: string, buf: Uint8Array, start: number, end: number): string =>
-  `${PREFIX}${dataKeyId}.${b64url(buf, start, end)}`;
+  serialize(dataKeyId, [[buf, start, end]]);
 
 export const parseField = (s: string): ParsedField => {
   if (typeof s !== 'string') throw new InvalidCiphertextError('field ciphertext must be a string');

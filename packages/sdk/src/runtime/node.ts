@@ -90,11 +90,11 @@ export const nodeBlockCipher: BlockCipherProvider = {
 
 // SHA3-256's block (rate) is 136 bytes: HMAC pads the key to it (RFC 2104).
 const SHA3_256_RATE = 136;
-type OneShotHash = (algorithm: string, data: Uint8Array, outputEncoding: 'latin1') => string;
+type OneShotHash = (algorithm: string, data: Uint8Array, outputEncoding: 'binary') => string;
 // crypto.hash (Node >= 20.12) hashes without creating a Hash object, the dominant cost for short
-// inputs; older Node falls back to createHmac. Digests come back as latin1 strings, not Buffers:
-// a Buffer is an off-heap allocation, and two of them per blind index were half its cost (most
-// of it in the garbage collector).
+// inputs; older Node falls back to createHmac. Digests come back as 'binary' (latin1) strings,
+// not Buffers: a Buffer is an off-heap allocation, and two of them per blind index were half its
+// cost (most of it in the garbage collector).
 const oneShot = (nodeCrypto as { hash?: OneShotHash }).hash;
 
 export const nodeMac: MacProvider = {
@@ -122,10 +122,10 @@ export const nodeMac: MacProvider = {
         inner = grown;
       }
       inner.set(message, SHA3_256_RATE);
-      const innerDigest = oneShot('sha3-256', inner.subarray(0, SHA3_256_RATE + message.length), 'latin1');
+      const innerDigest = oneShot('sha3-256', inner.subarray(0, SHA3_256_RATE + message.length), 'binary');
       inner.fill(0, SHA3_256_RATE, SHA3_256_RATE + message.length); // no plaintext left behind
       for (let i = 0; i < 32; i++) outer[SHA3_256_RATE + i] = innerDigest.charCodeAt(i);
-      const digest = oneShot('sha3-256', outer, 'latin1');
+      const digest = oneShot('sha3-256', outer, 'binary');
       const out = new Uint8Array(32);
       for (let i = 0; i < 32; i++) out[i] = digest.charCodeAt(i);
       return out;
