@@ -37,33 +37,37 @@ const FILTER_KEYS = new Set([
   'array_ends_with',
 ]);
 
-/** JS value from the application -> typed field value, checked against the declared type. */
+const badValue = (f: ResolvedField): InvalidInputError =>
+  new InvalidInputError(`value for encrypted column ${f.model}.${f.field} must be a ${f.type}`, {
+    details: { model: f.model, field: f.field, expected: f.type },
+  });
+
+/**
+ * JS value from the application -> typed field value, checked against the declared type. Runs
+ * once per written or queried value: no closure per call.
+ */
 export const toFieldValue = (f: ResolvedField, v: unknown): FieldValue => {
-  const bad = () =>
-    new InvalidInputError(`value for encrypted column ${f.model}.${f.field} must be a ${f.type}`, {
-      details: { model: f.model, field: f.field, expected: f.type },
-    });
   switch (f.type) {
     case 'string':
-      if (typeof v !== 'string') throw bad();
+      if (typeof v !== 'string') throw badValue(f);
       return v;
     case 'number':
-      if (typeof v !== 'number') throw bad();
+      if (typeof v !== 'number') throw badValue(f);
       return v;
     case 'bigint':
-      if (typeof v !== 'bigint') throw bad();
+      if (typeof v !== 'bigint') throw badValue(f);
       return v;
     case 'boolean':
-      if (typeof v !== 'boolean') throw bad();
+      if (typeof v !== 'boolean') throw badValue(f);
       return v;
     case 'date':
-      if (!(v instanceof Date)) throw bad();
+      if (!(v instanceof Date)) throw badValue(f);
       return v;
     case 'bytes':
-      if (!(v instanceof Uint8Array)) throw bad();
+      if (!(v instanceof Uint8Array)) throw badValue(f);
       return v;
     case 'json':
-      if (v === undefined) throw bad();
+      if (v === undefined) throw badValue(f);
       return { json: v as never };
   }
 };
