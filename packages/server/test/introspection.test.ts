@@ -1,20 +1,8 @@
-/**
- * RFC 7662 introspection: the token must verify against the tenant's current keys (signature,
- * issuer, expiry), its audience is judged by what the introspecting key could itself obtain (never
- * by the token's own claim), and every refusal is exactly `{active:false}`.
- */
-import { randomBytes } from 'node:crypto';
-import { defaultProviders, MemoryStore } from '@quantumapi/sdk';
 import { describe, expect, it, vi } from 'vitest';
-import { ApiKeyService, type IssuedApiKey } from '../src/api-keys.js';
-import { createApp } from '../src/app.js';
-import { silentLogger } from '../src/log.js';
+import type { IssuedApiKey } from '../src/api-keys.js';
 import { issuerUrl } from '../src/oidc-routes.js';
-import { RateLimiter } from '../src/rate-limit.js';
-import { TenantBackends } from '../src/tenants.js';
+import { BASE, inProcessApp, PUBLIC } from './in-process-app.js';
 
-const PUBLIC = 'http://127.0.0.1:9999';
-const BASE = '/api/v1';
 const API_AUDIENCE = `${PUBLIC}${BASE}`;
 const TTL = 600;
 
@@ -23,18 +11,7 @@ const decodePart = (t: string, i: number) => JSON.parse(Buffer.from(t.split('.')
 
 const setup = async () => {
   let now = Date.now();
-  const store = new MemoryStore();
-  const apiKeys = new ApiKeyService(store);
-  const tenants = new TenantBackends(store, randomBytes(32), defaultProviders, (t) => issuerUrl(PUBLIC, BASE, t));
-  const app = createApp({
-    store,
-    apiKeys,
-    tenants,
-    limiter: new RateLimiter({ ratePerSecond: 1000, burst: 1000 }),
-    logger: silentLogger,
-    bodyLimitBytes: 64 * 1024,
-    oidc: { publicUrl: () => PUBLIC, tokenTtlSeconds: TTL, now: () => now },
-  });
+  const { app, apiKeys, tenants } = inProcessApp({ oidc: { tokenTtlSeconds: TTL, now: () => now } });
   const form = (tenant: string, path: string, key: IssuedApiKey, body: Record<string, string>) =>
     app.request(`${BASE}/oidc/${tenant}/${path}`, {
       method: 'POST',

@@ -5,32 +5,14 @@
  * and packages/sdk/test/http/oidc.test.ts.
  */
 import { randomBytes } from 'node:crypto';
-import { createCsr, defaultProviders, IdentityNamespace, MemoryStore, signingKeyFromSeed } from '@quantumapi/sdk';
+import { createCsr, defaultProviders, IdentityNamespace, signingKeyFromSeed } from '@quantumapi/sdk';
 import { describe, expect, it } from 'vitest';
-import { ApiKeyService, SCOPES } from '../src/api-keys.js';
-import { createApp } from '../src/app.js';
-import { jsonLogger } from '../src/log.js';
+import { SCOPES } from '../src/api-keys.js';
 import { issuerUrl } from '../src/oidc-routes.js';
-import { RateLimiter } from '../src/rate-limit.js';
-import { TenantBackends } from '../src/tenants.js';
-
-const PUBLIC = 'http://127.0.0.1:9999';
-const BASE = '/api/v1';
+import { BASE, inProcessApp, PUBLIC } from './in-process-app.js';
 
 const setup = async () => {
-  const store = new MemoryStore();
-  const lines: string[] = [];
-  const apiKeys = new ApiKeyService(store);
-  const tenants = new TenantBackends(store, randomBytes(32), defaultProviders, (t) => issuerUrl(PUBLIC, BASE, t));
-  const app = createApp({
-    store,
-    apiKeys,
-    tenants,
-    limiter: new RateLimiter({ ratePerSecond: 1000, burst: 1000 }),
-    logger: jsonLogger((l) => lines.push(l)),
-    bodyLimitBytes: 64 * 1024,
-    oidc: { publicUrl: () => PUBLIC, tokenTtlSeconds: 600 },
-  });
+  const { app, apiKeys, lines } = inProcessApp();
   // `fetch` for the sdk: the app answers requests to PUBLIC in process.
   const fetchApp = async (input: string, init?: RequestInit): Promise<Response> =>
     app.request(input.replace(PUBLIC, ''), init);

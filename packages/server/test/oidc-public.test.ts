@@ -4,20 +4,14 @@
  * store read. In process over the memory store, plus one real listener for the socket address.
  */
 import { randomBytes } from 'node:crypto';
-import { defaultProviders, type Jwks, MemoryStore, type StoredRecord } from '@quantumapi/sdk';
+import { type Jwks, MemoryStore, type StoredRecord } from '@quantumapi/sdk';
 import { describe, expect, it } from 'vitest';
-import { ApiKeyService } from '../src/api-keys.js';
-import { createApp } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
 import { IssuerCache } from '../src/issuer-cache.js';
 import { jsonLogger } from '../src/log.js';
-import { issuerUrl } from '../src/oidc-routes.js';
 import { addressBucket, RateLimiter } from '../src/rate-limit.js';
 import { startServer } from '../src/server.js';
-import { TenantBackends } from '../src/tenants.js';
-
-const PUBLIC = 'http://127.0.0.1:9999';
-const BASE = '/api/v1';
+import { BASE, inProcessApp } from './in-process-app.js';
 
 /** A memory store that records every read as `tenant/collection`. */
 class CountingStore extends MemoryStore {
@@ -29,31 +23,32 @@ class CountingStore extends MemoryStore {
 }
 
 const setup = async (opts: { burst?: number; now?: () => number } = {}) => {
-  const store = new CountingStore();
-  const lines: string[] = [];
-  const apiKeys = new ApiKeyService(store);
-  const tenants = new TenantBackends(store, randomBytes(32), defaultProviders, (t) => issuerUrl(PUBLIC, BASE, t));
-  const app = createApp({
-    store,
-    apiKeys,
-    tenants,
-    limiter: new RateLimiter({ ratePerSecond: 1000, burst: 1000 }),
+  const { app, store, apiKeys, tenants, lines } = inProcessApp({
+    store: new CountingStore(),
     anonymousLimiter: new RateLimiter({ ratePerSecond: 1, burst: opts.burst ?? 1000 }),
-    logger: jsonLogger((l) => lines.push(l)),
-    bodyLimitBytes: 64 * 1024,
-    oidc: {
-      publicUrl: () => PUBLIC,
-      tokenTtlSeconds: 600,
-      cacheTtlSeconds: 30,
-      ...(opts.now ? { now: opts.now } : {}),
-    },
+    oidc: { cacheTtlSeconds: 30, ...(opts.now ? { now: opts.now } : {}) },
   });
   const full = await apiKeys.issue('acme');
   store.reads.length = 0;
   /** An anonymous GET from `address` (what @hono/node-server passes as the connection). */
   const get = (path: string, address = '198.51.100.7') =>
     app.request(`${BASE}/oidc/${path}`, {}, { incoming: { socket: { remoteAddress: address } } });
-  return { app, store, apiKeys, tenants, lines, full, get };
+  /** A client_credentials token request from the fully scoped key, from `address` when given. */
+  const clientCredentials = (address?: string) =>
+    app.request(
+      `${BASE}/oidc/acme/token`,
+      {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({
+          grant_type: 'client_credentials',
+          client_id: full.keyId,
+          client_secret: full.apiKey,
+        }).toString(),
+      },
+      address ? { incoming: { socket: { remoteAddress: address } } } : undefined,
+    );
+  return { app, store, apiKeys, tenants, lines, full, get, clientCredentials };
 };
 
 describe('IssuerCache', () => {
@@ -218,7 +213,7 @@ describe('OIDC discovery and JWKS', () => {
   });
 
   it('report every token this process signs, on both issuance routes, with the key it used', async () => {
-    const { app, tenants, full, get } = await setup();
+    const { app, tenants, full, get, clientCredentials } = await setup();
     const seen: [string, string][] = [];
     tenants.onTokenIssued((t, kid) => seen.push([t, kid]));
     const viaApi = await app.request(`${BASE}/identity/tokens`, {
@@ -227,15 +222,7 @@ describe('OIDC discovery and JWKS', () => {
       body: JSON.stringify({ claims: { sub: 'svc' }, expiresInSeconds: 60 }),
     });
     expect(viaApi.status).toBe(200);
-    const viaOidc = await app.request(`${BASE}/oidc/acme/token`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({
-        grant_type: 'client_credentials',
-        client_id: full.keyId,
-        client_secret: full.apiKey,
-      }).toString(),
-    });
+    const viaOidc = await clientCredentials();
     expect(viaOidc.status).toBe(200);
     const kid = ((await (await get('acme/jwks')).json()) as Jwks).keys[0]?.kid;
     expect(seen).toEqual([
@@ -245,7 +232,7 @@ describe('OIDC discovery and JWKS', () => {
   });
 
   it('are rate limited per client address before any store read, with 429 + Retry-After in the standard shape', async () => {
-    const { store, get, lines, app, full } = await setup({ burst: 2 });
+    const { store, get, lines, clientCredentials } = await setup({ burst: 2 });
     expect((await get('acme/jwks')).status).toBe(200);
     expect((await get('acme/.well-known/openid-configuration')).status).toBe(200);
     const reads = store.reads.length;
@@ -268,19 +255,7 @@ describe('OIDC discovery and JWKS', () => {
     expect((await get('acme/jwks', '2001:db8:7:7::2')).status).toBe(200);
     expect((await get('acme/jwks', '2001:db8:7:7:ffff::3')).status).toBe(429);
     // Authenticated OAuth clients are limited per tenant, not by this.
-    const token = await app.request(
-      `${BASE}/oidc/acme/token`,
-      {
-        method: 'POST',
-        headers: { 'content-type': 'application/x-www-form-urlencoded' },
-        body: new URLSearchParams({
-          grant_type: 'client_credentials',
-          client_id: full.keyId,
-          client_secret: full.apiKey,
-        }).toString(),
-      },
-      { incoming: { socket: { remoteAddress: '198.51.100.7' } } },
-    );
+    const token = await clientCredentials('198.51.100.7');
     expect(token.status).toBe(200);
     const warned = lines.map((l) => JSON.parse(l)).filter((l) => l.msg === 'rate limited');
     expect(warned.length).toBe(3);
