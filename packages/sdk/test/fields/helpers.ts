@@ -1,4 +1,5 @@
 /** Real local backend (memory store) for field-engine tests, with call counters around it. */
+import { createHmac } from 'node:crypto';
 import type { EncryptionBackend } from '../../src/backend/types.js';
 import { FieldEngine, type FieldEngineOptions } from '../../src/fields/engine.js';
 import { MemoryDataKeyDirectory } from '../../src/fields/data-key-directory.js';
@@ -40,6 +41,23 @@ export const makeEngine = async (
   const directory = new MemoryDataKeyDirectory();
   const engine = new FieldEngine({ backend, directory, ...extra });
   return { engine, backend, directory };
+};
+
+/**
+ * An engine whose MAC provider counts how often it is keyed: one keying is one blind-index key
+ * derivation, which the engine must not repeat for an index it already resolved.
+ */
+export const makeKeyCountingEngine = async (): Promise<{ engine: FieldEngine; keyings: () => number }> => {
+  let keyings = 0;
+  const mac = {
+    name: 'counting',
+    hmacSha3_256: (key: Uint8Array) => {
+      keyings++;
+      return (m: Uint8Array) => new Uint8Array(createHmac('sha3-256', key).update(m).digest());
+    },
+  };
+  const { engine } = await makeEngine({ providers: { ...defaultProviders, mac } });
+  return { engine, keyings: () => keyings };
 };
 
 export const errorOf = async (fn: () => unknown): Promise<{ code: string; message: string; name: string }> => {

@@ -1,14 +1,6 @@
-/**
- * The field engine's equality lookup while a re-index runs: the one helper behind the Prisma and
- * TypeORM adapters' lookups and the migration engine's `indexLookupValues`.
- */
-import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { BlindIndexDefinition } from '../../src/fields/blind-index.js';
-import { MemoryDataKeyDirectory } from '../../src/fields/data-key-directory.js';
-import { FieldEngine } from '../../src/fields/engine.js';
-import { defaultProviders } from '../../src/runtime/node.js';
-import { errorOf, localBackend, makeEngine } from './helpers.js';
+import { errorOf, makeEngine, makeKeyCountingEngine } from './helpers.js';
 
 const v3: BlindIndexDefinition = { name: 'emailHash', table: 'User', columns: ['email'], version: 3 };
 const value = 'Alice@Example.com ';
@@ -83,26 +75,13 @@ describe('FieldEngine.indexLookup', () => {
   });
 
   it('derives each version key once, however often the lookup is asked for or used', async () => {
-    const backend = await localBackend();
-    let keyings = 0;
-    const mac = {
-      name: 'counting',
-      hmacSha3_256: (key: Uint8Array) => {
-        keyings++;
-        return (m: Uint8Array) => new Uint8Array(createHmac('sha3-256', key).update(m).digest());
-      },
-    };
-    const engine = new FieldEngine({
-      backend,
-      directory: new MemoryDataKeyDirectory(),
-      providers: { ...defaultProviders, mac },
-    });
+    const { engine, keyings } = await makeKeyCountingEngine();
     const first = await engine.indexLookup(v3, [2, 1]);
     for (let i = 0; i < 5; i++) {
       expect(await engine.indexLookup(v3, [2, 1])).toBe(first);
       first(`user${i}@example.com`);
     }
-    expect(keyings).toBe(3);
+    expect(keyings()).toBe(3);
     engine.close();
     expect(await engine.indexLookup(v3, [2, 1])).not.toBe(first);
   });
