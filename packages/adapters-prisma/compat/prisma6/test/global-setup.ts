@@ -6,9 +6,9 @@
  * `generate` never starts the schema engine, but Prisma 6 insists its variable names a file;
  * without it the CLI tries to fetch the engine binary.
  */
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { generateIfStale } from '../../../test/global-setup.js';
 
 const pkg = fileURLToPath(new URL('..', import.meta.url));
 const out = fileURLToPath(new URL('../generated/', import.meta.url));
@@ -47,30 +47,14 @@ datasource db {
 
 export default function setup(): void {
   const text = readFileSync(models, 'utf8');
-  const newest = Math.max(...[models, ...generatorSources].map((s) => statSync(s).mtimeMs));
   for (const provider of PROVIDERS) {
-    const dir = `${out}${provider}/`;
-    const schema = `${dir}schema.prisma`;
-    const full = header(provider) + text;
-    const manifest = `${dir}quantumapi-manifest.ts`;
-    const upToDate =
-      existsSync(schema) &&
-      readFileSync(schema, 'utf8') === full &&
-      existsSync(manifest) &&
-      statSync(manifest).mtimeMs > newest;
-    if (upToDate) continue;
-    mkdirSync(dir, { recursive: true }); // generated output is not committed
-    writeFileSync(schema, full);
-    execFileSync(`${pkg}node_modules/.bin/prisma`, ['generate', '--schema', schema], {
-      cwd: pkg,
-      stdio: 'pipe',
-      env: {
-        ...process.env,
-        PRISMA_SCHEMA_ENGINE_BINARY: process.env.PRISMA_SCHEMA_ENGINE_BINARY ?? process.execPath,
-        PRISMA_HIDE_UPDATE_MESSAGE: '1',
-        TSX_TSCONFIG_PATH: fileURLToPath(new URL('../../../tsconfig.json', import.meta.url)),
-        PATH: `${pkg}node_modules/.bin:${process.env.PATH ?? ''}`,
-      },
+    generateIfStale({
+      pkg,
+      schema: `${out}${provider}/schema.prisma`,
+      text: header(provider) + text,
+      manifest: `${out}${provider}/quantumapi-manifest.ts`,
+      sources: [models, ...generatorSources],
+      tsconfig: fileURLToPath(new URL('../../../tsconfig.json', import.meta.url)),
     });
   }
 }
