@@ -2,7 +2,8 @@
  * The HTTP application: request id -> log -> body limit -> API key -> rate limit -> scope -> route.
  * Routes live in *-routes.ts; this file is the pipeline around them. The OIDC endpoints
  * (oidc-routes.ts) sit beside the API under {base}/oidc/{tenant}: they authenticate OAuth clients,
- * not API key headers.
+ * not API key headers. The public CA chain and CRL (pki-routes.ts) sit under {base}/pki/{tenant} and
+ * need no credentials at all.
  */
 import { randomUUID } from 'node:crypto';
 import type { RecordStore } from '@quantumapi/sdk';
@@ -15,6 +16,7 @@ import { errorBody, toErrorResponse } from './http-errors.js';
 import { registerIdentityRoutes } from './identity-routes.js';
 import type { Logger } from './log.js';
 import { createOidcRoutes, type OidcOptions } from './oidc-routes.js';
+import { createPkiRoutes, disabledPkiRoutes, type PkiOptions } from './pki-routes.js';
 import { ANONYMOUS_RATE_LIMIT, RateLimiter } from './rate-limit.js';
 import type { TenantBackends } from './tenants.js';
 import { registerVaultRoutes } from './vault-routes.js';
@@ -26,7 +28,8 @@ export interface AppDeps {
   readonly limiter: RateLimiter;
   /**
    * Per client address, in front of the endpoints that need no credentials (OIDC discovery and
-   * JWKS). Omitted: a limiter with the defaults of QAPI_ANON_RATE_LIMIT_RPS / _BURST.
+   * JWKS, the public CA chain and CRL), one budget for all of them. Omitted: a limiter with the
+   * defaults of QAPI_ANON_RATE_LIMIT_RPS / _BURST.
    */
   readonly anonymousLimiter?: RateLimiter;
   readonly logger: Logger;
@@ -36,6 +39,8 @@ export interface AppDeps {
   readonly basePath?: string;
   /** Serve each tenant's OIDC issuer endpoints; omitted: no OIDC endpoints. */
   readonly oidc?: OidcOptions;
+  /** Serve each tenant's CA chain and CRL without credentials (QAPI_PUBLIC_PKI); omitted: 404. */
+  readonly pki?: PkiOptions;
 }
 
 export interface AppVars {
@@ -102,15 +107,23 @@ export const createApp = (deps: AppDeps): Hono<AppEnv> => {
     app.get(`${p}/ready`, ready);
   }
 
+  const anonymousLimiter = deps.anonymousLimiter ?? new RateLimiter(ANONYMOUS_RATE_LIMIT);
+  // Both mounted before the API so that its API key check never sees these requests. The PKI
+  // paths answer 404 when switched off, not the API's 401: there is nothing to authenticate for.
+  app.route(
+    `${base}/pki`,
+    deps.pki
+      ? createPkiRoutes({ tenants: deps.tenants, anonymousLimiter, logger: deps.logger, options: deps.pki })
+      : disabledPkiRoutes(),
+  );
   if (deps.oidc) {
-    // Mounted before the API so that its API key check never sees these requests.
     app.route(
       `${base}/oidc`,
       createOidcRoutes({
         tenants: deps.tenants,
         apiKeys: deps.apiKeys,
         limiter: deps.limiter,
-        anonymousLimiter: deps.anonymousLimiter ?? new RateLimiter(ANONYMOUS_RATE_LIMIT),
+        anonymousLimiter,
         logger: deps.logger,
         bodyLimitBytes: deps.bodyLimitBytes,
         basePath: base,

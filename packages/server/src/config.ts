@@ -21,11 +21,23 @@ const schema = z.object({
     .default('/api/v1'),
   QAPI_RATE_LIMIT_RPS: z.coerce.number().positive().default(100),
   QAPI_RATE_LIMIT_BURST: z.coerce.number().int().min(1).default(200),
-  /** Per client address, for the unauthenticated OIDC discovery and JWKS reads. */
+  /** Per client address, for the unauthenticated reads (OIDC discovery and JWKS, public CA and CRL). */
   QAPI_ANON_RATE_LIMIT_RPS: z.coerce.number().positive().default(ANONYMOUS_RATE_LIMIT.ratePerSecond),
   QAPI_ANON_RATE_LIMIT_BURST: z.coerce.number().int().min(1).default(ANONYMOUS_RATE_LIMIT.burst),
   /** How long this process serves a tenant's discovery document and JWKS from memory. */
   QAPI_OIDC_CACHE_SECONDS: z.coerce.number().int().min(1).max(300).default(30),
+  /**
+   * Serve each tenant's CA chain and CRL without credentials under {base}/pki/{tenant}. Off by
+   * default: an upgrade must not publish anything new (decision 0007).
+   */
+  QAPI_PUBLIC_PKI: z
+    .string()
+    .toLowerCase()
+    .pipe(z.enum(['true', 'false', '1', '0', 'on', 'off']))
+    .default('false')
+    .transform((v) => v === 'true' || v === '1' || v === 'on'),
+  /** How long this process serves a tenant's public CA chain and CRL from memory. */
+  QAPI_PKI_CACHE_SECONDS: z.coerce.number().int().min(1).max(300).default(30),
   QAPI_BODY_LIMIT_BYTES: z.coerce
     .number()
     .int()
@@ -55,6 +67,9 @@ export interface ServerConfig {
   /** Per client address on the anonymous OIDC endpoints (discovery, JWKS). */
   readonly anonymousRateLimit: { readonly ratePerSecond: number; readonly burst: number };
   readonly oidcCacheSeconds: number;
+  /** Whether {base}/pki/{tenant}/ca.pem, /crl and /crl.pem are served (QAPI_PUBLIC_PKI). */
+  readonly publicPki: boolean;
+  readonly pkiCacheSeconds: number;
   readonly bodyLimitBytes: number;
   readonly poolSize: number;
   /** Undefined: http://{HOST}:{port actually bound} (loopback when HOST is a wildcard). */
@@ -84,6 +99,8 @@ export const loadConfig = (env: Readonly<Record<string, string | undefined>> = p
     rateLimit: { ratePerSecond: e.QAPI_RATE_LIMIT_RPS, burst: e.QAPI_RATE_LIMIT_BURST },
     anonymousRateLimit: { ratePerSecond: e.QAPI_ANON_RATE_LIMIT_RPS, burst: e.QAPI_ANON_RATE_LIMIT_BURST },
     oidcCacheSeconds: e.QAPI_OIDC_CACHE_SECONDS,
+    publicPki: e.QAPI_PUBLIC_PKI,
+    pkiCacheSeconds: e.QAPI_PKI_CACHE_SECONDS,
     bodyLimitBytes: e.QAPI_BODY_LIMIT_BYTES,
     poolSize: e.QAPI_DB_POOL_SIZE,
     publicUrl: e.QAPI_PUBLIC_URL?.replace(/\/+$/, ''),

@@ -21,12 +21,13 @@ import { type Context, Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { ApiKeyRecord, ApiKeyService } from './api-keys.js';
 import { SCOPES, TENANT_RE } from './api-keys.js';
+import { anonymousGate } from './anonymous.js';
 import type { AppEnv } from './app.js';
 import { errorBody } from './http-errors.js';
 import { audienceAccepted, currentScope, verifiedPayload } from './introspection.js';
 import { type DiscoveryDocument, IssuerCache } from './issuer-cache.js';
 import type { Logger } from './log.js';
-import { addressBucket, type RateLimiter } from './rate-limit.js';
+import type { RateLimiter } from './rate-limit.js';
 import type { TenantBackends } from './tenants.js';
 
 export interface OidcOptions {
@@ -135,10 +136,6 @@ const readForm = async (c: Context<AppEnv>): Promise<Record<string, string> | un
   return out;
 };
 
-/** The peer address of the connection (@hono/node-server puts the request in `env.incoming`). */
-const remoteAddress = (c: Context<AppEnv>): string | undefined =>
-  (c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined)?.incoming?.socket?.remoteAddress;
-
 export const createOidcRoutes = (deps: OidcDeps): Hono<AppEnv> => {
   const oidc = new Hono<AppEnv>();
   const ttl = deps.options.tokenTtlSeconds ?? DEFAULT_TTL;
@@ -197,24 +194,7 @@ export const createOidcRoutes = (deps: OidcDeps): Hono<AppEnv> => {
   };
 
   /** The anonymous reads' limit, per client address, before any store read; a 429 when spent. */
-  const anonymousLimit = (c: Context<AppEnv>): Response | undefined => {
-    const decision = deps.anonymousLimiter.take(addressBucket(remoteAddress(c)));
-    if (decision.ok) return undefined;
-    c.header('retry-after', String(decision.retryAfterSeconds));
-    c.header('cache-control', 'no-store');
-    // The address is not logged: it is personal data, and the bucket says enough.
-    deps.logger.log('warn', 'rate limited', {
-      requestId: c.get('requestId'),
-      route: c.req.routePath,
-      retryAfterSeconds: decision.retryAfterSeconds,
-    });
-    return c.json(
-      errorBody('RATE_LIMITED', 'rate limit exceeded', c.get('requestId'), {
-        details: { retryAfterSeconds: decision.retryAfterSeconds },
-      }),
-      429,
-    );
-  };
+  const anonymousLimit = anonymousGate(deps.anonymousLimiter, deps.logger);
 
   /** Authenticates the client against the tenant's API keys; a response when that fails. */
   const authenticate = async (

@@ -70,6 +70,7 @@ export const startServer = async (config: ServerConfig, logger: Logger = jsonLog
       tokenTtlSeconds: config.tokenTtlSeconds,
       cacheTtlSeconds: config.oidcCacheSeconds,
     },
+    ...(config.publicPki ? { pki: { cacheTtlSeconds: config.pkiCacheSeconds } } : {}),
   });
   const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
     const s = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, () => resolve(s));

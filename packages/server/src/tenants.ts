@@ -3,11 +3,15 @@
  * token issuer is named by `issuerFor` (its OIDC URL on this server), so tokens carry an `iss`
  * that relying parties can discover. Every token signed here is reported to `onTokenIssued`
  * listeners with its key id, whichever route issued it: that is how caches of the issuer's keys
- * learn at once that a key was created (or rotated) in this process.
+ * learn at once that a key was created (or rotated) in this process. Likewise every revocation
+ * (`onCertificateRevoked`) and every CRL this process obtains (`onCrl`), so that the public CRL
+ * cache never serves a list older than one this process has already produced.
  */
 import {
   type Backend,
+  type CertificatesBackend,
   createLocalBackend,
+  hasLocalCa,
   hasLocalIssuerKey,
   type IdentityBackend,
   type RecordStore,
@@ -21,6 +25,8 @@ export class TenantBackends {
   readonly #providers: CryptoProviders;
   readonly #issuerFor: ((tenant: string) => string) | undefined;
   readonly #issued = new Set<(tenant: string, kid: string) => void>();
+  readonly #revoked = new Set<(tenant: string) => void>();
+  readonly #crls = new Set<(tenant: string, crlNumber: number) => void>();
 
   constructor(
     store: RecordStore,
@@ -45,6 +51,27 @@ export class TenantBackends {
    */
   hasIssuer(tenant: string): Promise<boolean> {
     return hasLocalIssuerKey(this.#store, tenant);
+  }
+
+  /**
+   * Whether the tenant's CA exists, read straight from the store, so that unauthenticated requests
+   * for the CA chain or CRL of arbitrary tenants create nothing (`caCertificate()` and `crl()`
+   * create the CA on first use, and opening an engine creates the tenant's data key).
+   */
+  hasCa(tenant: string): Promise<boolean> {
+    return hasLocalCa(this.#store, tenant);
+  }
+
+  /** Calls `listener(tenant)` after every revocation attempted here (done or not); returns the unsubscribe. */
+  onCertificateRevoked(listener: (tenant: string) => void): () => void {
+    this.#revoked.add(listener);
+    return () => this.#revoked.delete(listener);
+  }
+
+  /** Calls `listener(tenant, crlNumber)` with every CRL this process signs or reads; returns the unsubscribe. */
+  onCrl(listener: (tenant: string, crlNumber: number) => void): () => void {
+    this.#crls.add(listener);
+    return () => this.#crls.delete(listener);
   }
 
   /** Calls `listener(tenant, kid)` after every token this process signs; returns the unsubscribe. */
@@ -72,9 +99,14 @@ export class TenantBackends {
     return b;
   }
 
-  /** The backend with `identity.issueToken` reporting the key it signed with. Sections stay lazy (getters). */
+  /**
+   * The backend with `identity.issueToken` reporting the key it signed with, and `certificates`
+   * reporting revocations and CRLs. Sections stay lazy (getters and the engine's own proxies).
+   */
   #reportingIssuance(tenant: string, inner: Backend): Backend {
     const listeners = this.#issued;
+    const revoked = this.#revoked;
+    const crls = this.#crls;
     const identity: IdentityBackend = {
       issuer: () => inner.identity.issuer(),
       jwks: () => inner.identity.jwks(),
@@ -84,6 +116,25 @@ export class TenantBackends {
         return issued;
       },
     };
+    const certificates: CertificatesBackend = {
+      issueFromCsr: (input) => inner.certificates.issueFromCsr(input),
+      revoke: async (input) => {
+        try {
+          return await inner.certificates.revoke(input);
+        } finally {
+          // Also on failure: the revocation record may be written even if a later step threw.
+          for (const l of revoked) l(tenant);
+        }
+      },
+      crl: async () => {
+        const crl = await inner.certificates.crl();
+        for (const l of crls) l(tenant, crl.crlNumber);
+        return crl;
+      },
+      caCertificate: () => inner.certificates.caCertificate(),
+      getCertificate: (serialNumber) => inner.certificates.getCertificate(serialNumber),
+      listCertificates: (input) => inner.certificates.listCertificates(input),
+    };
     return {
       kind: inner.kind,
       get encryption() {
@@ -92,9 +143,7 @@ export class TenantBackends {
       get vault() {
         return inner.vault;
       },
-      get certificates() {
-        return inner.certificates;
-      },
+      certificates,
       identity,
       ready: () => inner.ready(),
       close: () => inner.close(),

@@ -8,6 +8,7 @@ import { ApiKeyService } from '../src/api-keys.js';
 import { type AppDeps, createApp } from '../src/app.js';
 import { jsonLogger } from '../src/log.js';
 import { issuerUrl, type OidcOptions } from '../src/oidc-routes.js';
+import type { PkiOptions } from '../src/pki-routes.js';
 import { RateLimiter } from '../src/rate-limit.js';
 import { TenantBackends } from '../src/tenants.js';
 
@@ -20,6 +21,8 @@ export interface InProcessOptions<S extends MemoryStore> {
   /** Overrides of the OIDC options (public URL and a 600 s token lifetime by default). */
   readonly oidc?: Partial<OidcOptions>;
   readonly anonymousLimiter?: RateLimiter;
+  /** Serve the public CA chain and CRL with these options; omitted: switched off (the default). */
+  readonly pki?: PkiOptions;
 }
 
 export const inProcessApp = <S extends MemoryStore = MemoryStore>(options: InProcessOptions<S> = {}) => {
@@ -27,7 +30,8 @@ export const inProcessApp = <S extends MemoryStore = MemoryStore>(options: InPro
   /** Every log line the app wrote, as JSON text. */
   const lines: string[] = [];
   const apiKeys = new ApiKeyService(store);
-  const tenants = new TenantBackends(store, randomBytes(32), defaultProviders, (t) => issuerUrl(PUBLIC, BASE, t));
+  const masterKey = randomBytes(32);
+  const tenants = new TenantBackends(store, masterKey, defaultProviders, (t) => issuerUrl(PUBLIC, BASE, t));
   const deps: AppDeps = {
     store,
     apiKeys,
@@ -37,6 +41,8 @@ export const inProcessApp = <S extends MemoryStore = MemoryStore>(options: InPro
     logger: jsonLogger((l) => lines.push(l)),
     bodyLimitBytes: 64 * 1024,
     oidc: { publicUrl: () => PUBLIC, tokenTtlSeconds: 600, ...options.oidc },
+    ...(options.pki ? { pki: options.pki } : {}),
   };
-  return { app: createApp(deps), store, apiKeys, tenants, lines };
+  /** `masterKey` lets a test open a second TenantBackends over the store, as another process would. */
+  return { app: createApp(deps), store, apiKeys, tenants, lines, masterKey };
 };

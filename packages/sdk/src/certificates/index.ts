@@ -1,7 +1,7 @@
 /** The certificates namespace: ML-DSA X.509 (RFC 9881), CSR issuance, CRLs, verification, rotation. */
 export type * from './backend.js';
 export * from './errors.js';
-export { LocalCertificatesBackend, type LocalCaOptions } from './local.js';
+export { hasLocalCa, LocalCertificatesBackend, type LocalCaOptions } from './local.js';
 export {
   canonicalJson,
   MANIFEST_CONTEXT,

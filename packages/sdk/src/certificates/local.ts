@@ -10,6 +10,7 @@ import type { MlDsaAlgorithm } from '../crypto/algorithms.js';
 import { equalBytes, toHex, utf8 } from '../crypto/bytes.js';
 import { ConflictError, InvalidInputError, InvalidOptionsError, NotFoundError, StoreCorruptError } from '../errors.js';
 import type { LocalContext } from '../local/context.js';
+import type { RecordStore } from '../local/stores/types.js';
 import type {
   CaInfo,
   CertificateRecord,
@@ -55,6 +56,13 @@ const C_CA = 'certificates.ca';
 const C_ISSUED = 'certificates.issued';
 const C_REVOKED = 'certificates.revoked';
 const C_CRL = 'certificates.crl';
+
+/**
+ * Whether a tenant's local CA exists yet (it is made on first use). Lets a server answer "no such
+ * CA" to anonymous requests without opening the backend, which would create one.
+ */
+export const hasLocalCa = async (store: RecordStore, tenant: string): Promise<boolean> =>
+  (await store.get(tenant, C_CA, 'root')) !== undefined;
 
 const MINUTE = 60_000;
 const DAY_S = 86_400;

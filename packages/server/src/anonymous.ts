@@ -1,0 +1,39 @@
+/**
+ * The gate in front of every endpoint that needs no credentials (OIDC discovery and JWKS, the public
+ * CA chain and CRL): one token bucket per client address, taken before anything reads the store, so
+ * arbitrary requests cost at most the limiter's rate in store reads. All those endpoints share the
+ * same limiter: a client's anonymous budget is one, whichever of them it calls.
+ */
+import type { Context } from 'hono';
+import type { AppEnv } from './app.js';
+import { errorBody } from './http-errors.js';
+import type { Logger } from './log.js';
+import { addressBucket, type RateLimiter } from './rate-limit.js';
+
+/** The peer address of the connection (@hono/node-server puts the request in `env.incoming`). */
+export const remoteAddress = (c: Context<AppEnv>): string | undefined =>
+  (c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined)?.incoming?.socket?.remoteAddress;
+
+/** `undefined` when the request may go on, else the 429 (standard error body, `Retry-After`) to send. */
+export type AnonymousGate = (c: Context<AppEnv>) => Response | undefined;
+
+export const anonymousGate =
+  (limiter: RateLimiter, logger: Logger): AnonymousGate =>
+  (c) => {
+    const decision = limiter.take(addressBucket(remoteAddress(c)));
+    if (decision.ok) return undefined;
+    c.header('retry-after', String(decision.retryAfterSeconds));
+    c.header('cache-control', 'no-store');
+    // The address is not logged: it is personal data, and the bucket says enough.
+    logger.log('warn', 'rate limited', {
+      requestId: c.get('requestId'),
+      route: c.req.routePath,
+      retryAfterSeconds: decision.retryAfterSeconds,
+    });
+    return c.json(
+      errorBody('RATE_LIMITED', 'rate limit exceeded', c.get('requestId'), {
+        details: { retryAfterSeconds: decision.retryAfterSeconds },
+      }),
+      429,
+    );
+  };

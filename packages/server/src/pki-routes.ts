@@ -1,0 +1,175 @@
+/**
+ * Public PKI distribution: each tenant's CA chain and CRL for relying parties that hold no API key
+ * (mTLS peers checking a chain, CRL checkers), beside the OIDC issuer in the URL scheme:
+ *
+ *   {base}/pki/{tenant}/ca.pem    the CA chain, PEM (application/pem-certificate-chain, RFC 8555 §9.1)
+ *   {base}/pki/{tenant}/crl       the current CRL, DER (application/pkix-crl, RFC 5280 / RFC 2585)
+ *   {base}/pki/{tenant}/crl.pem   the same CRL, PEM (RFC 7468)
+ *
+ * The bytes are exactly what the authenticated `GET /cas/default` and `/cas/default/crl` return.
+ * An anonymous request never creates anything: without the tenant's CA already in the store it is
+ * a 404 and no engine is opened (opening one would create the tenant's data key, and the CA
+ * methods create the CA on first use). For a CA that exists, serving the CRL may re-sign it when a
+ * new one is due, exactly as the authenticated route does: that is the CA's job, not new state.
+ *
+ * Rate limited per client address before any store read (the anonymous gate shared with the OIDC
+ * reads), and served from a short per-tenant cache that unknown tenants never enter. The CRL entry
+ * is dropped at once when this process revokes a certificate or obtains a newer CRL; other
+ * processes' revocations show up within the TTL. The local CA has no rotation, so the chain entry
+ * only ever expires; a rotation must report through TenantBackends like revocations do.
+ */
+import { fromPem } from '@quantumapi/sdk';
+import { type Context, Hono } from 'hono';
+import { type AnonymousGate, anonymousGate } from './anonymous.js';
+import { TENANT_RE } from './api-keys.js';
+import type { AppEnv } from './app.js';
+import { errorBody, toErrorResponse } from './http-errors.js';
+import type { Logger } from './log.js';
+import { TenantCache } from './tenant-cache.js';
+import type { RateLimiter } from './rate-limit.js';
+import type { TenantBackends } from './tenants.js';
+
+export interface PkiOptions {
+  /** How long a tenant's CA chain and CRL are served from memory. Default 30 s. */
+  readonly cacheTtlSeconds?: number;
+  /** Most tenants held in each of the two caches. Default 1000. */
+  readonly cacheMaxTenants?: number;
+  /** Milliseconds since the epoch: cache ages and max-age (tests). Default `Date.now`. */
+  readonly now?: () => number;
+}
+
+export interface PkiDeps {
+  readonly tenants: TenantBackends;
+  /** Per client address, before anything else (the same limiter as the OIDC anonymous reads). */
+  readonly anonymousLimiter: RateLimiter;
+  readonly logger: Logger;
+  readonly options: PkiOptions;
+}
+
+const DEFAULT_CACHE_TTL = 30;
+const DEFAULT_CACHE_TENANTS = 1000;
+
+interface CachedCrl {
+  readonly der: Uint8Array;
+  readonly pem: string;
+  readonly crlNumber: number;
+  readonly nextUpdate: number;
+}
+
+const noStore404 = (c: Context<AppEnv>, message: string) => {
+  // Not cacheable: the tenant may get its CA a moment later.
+  c.header('cache-control', 'no-store');
+  return c.json(errorBody('NOT_FOUND', message, c.get('requestId')), 404);
+};
+
+const arrayBuffer = (b: Uint8Array): ArrayBuffer =>
+  b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer;
+
+export const createPkiRoutes = (deps: PkiDeps): Hono<AppEnv> => {
+  const pki = new Hono<AppEnv>();
+  const now = deps.options.now ?? Date.now;
+  const ttlMs = (deps.options.cacheTtlSeconds ?? DEFAULT_CACHE_TTL) * 1000;
+  const maxTenants = deps.options.cacheMaxTenants ?? DEFAULT_CACHE_TENANTS;
+  const limit: AnonymousGate = anonymousGate(deps.anonymousLimiter, deps.logger);
+
+  const chains = new TenantCache<string>({
+    load: async (tenant) =>
+      (await deps.tenants.hasCa(tenant))
+        ? (await deps.tenants.get(tenant).certificates.caCertificate()).chain.join('')
+        : undefined,
+    ttlMs,
+    maxTenants,
+    now,
+  });
+  const crls = new TenantCache<CachedCrl>({
+    // The chain entry doubles as "the CA exists": a cached one saves the store read.
+    load: async (tenant) => {
+      if ((await chains.get(tenant)) === undefined) return undefined;
+      const crl = await deps.tenants.get(tenant).certificates.crl();
+      return {
+        der: fromPem(crl.crl, 'X509 CRL'),
+        pem: crl.crl,
+        crlNumber: crl.crlNumber,
+        nextUpdate: Date.parse(crl.nextUpdate),
+      };
+    },
+    ttlMs,
+    maxTenants,
+    expiresAt: (crl) => crl.nextUpdate,
+    now,
+  });
+  deps.tenants.onCertificateRevoked((tenant) => crls.invalidate(tenant));
+  deps.tenants.onCrl((tenant, crlNumber) => {
+    const cached = crls.peek(tenant);
+    if (cached && cached.crlNumber < crlNumber) crls.invalidate(tenant);
+  });
+
+  /** The tenant named in the path, when the name is one a tenant can have. */
+  const tenantName = (c: Context<AppEnv>): string | undefined => {
+    const tenant = c.req.param('tenant') ?? '';
+    return TENANT_RE.test(tenant) ? tenant : undefined;
+  };
+
+  /** Limit, resolve, and answer 404 / store errors uncacheably; `send` writes the success. */
+  const serve =
+    <V>(cache: TenantCache<V>, send: (c: Context<AppEnv>, value: V) => Response) =>
+    async (c: Context<AppEnv>) => {
+      const limited = limit(c);
+      if (limited) return limited;
+      const tenant = tenantName(c);
+      let value: V | undefined;
+      try {
+        value = tenant === undefined ? undefined : await cache.get(tenant);
+      } catch (e) {
+        c.header('cache-control', 'no-store');
+        const { status, body } = toErrorResponse(e, c.get('requestId'));
+        return c.json(body, status as 500);
+      }
+      if (value === undefined) return noStore404(c, 'no such certificate authority');
+      return send(c, value);
+    };
+
+  pki.get(
+    '/:tenant/ca.pem',
+    serve(chains, (c, chain) =>
+      c.body(chain, 200, {
+        'content-type': 'application/pem-certificate-chain',
+        // No longer than this process would serve the same chain.
+        'cache-control': `public, max-age=${chains.ttlSeconds}`,
+      }),
+    ),
+  );
+
+  /** Never cached downstream past the CRL's nextUpdate, nor longer than this process would serve it. */
+  const crlMaxAge = (crl: CachedCrl): number =>
+    Math.max(0, Math.min(crls.ttlSeconds, Math.floor((crl.nextUpdate - now()) / 1000)));
+
+  pki.get(
+    '/:tenant/crl',
+    serve(crls, (c, crl) =>
+      c.body(arrayBuffer(crl.der), 200, {
+        'content-type': 'application/pkix-crl',
+        'cache-control': `public, max-age=${crlMaxAge(crl)}`,
+      }),
+    ),
+  );
+
+  pki.get(
+    '/:tenant/crl.pem',
+    serve(crls, (c, crl) =>
+      c.body(crl.pem, 200, {
+        'content-type': 'application/x-pem-file',
+        'cache-control': `public, max-age=${crlMaxAge(crl)}`,
+      }),
+    ),
+  );
+
+  return pki;
+};
+
+/** With public PKI switched off (QAPI_PUBLIC_PKI): the paths do not exist, and nothing is read. */
+export const disabledPkiRoutes = (): Hono<AppEnv> => {
+  const pki = new Hono<AppEnv>();
+  pki.all('*', (c) => noStore404(c, 'no such route'));
+  return pki;
+};

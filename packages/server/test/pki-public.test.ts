@@ -1,0 +1,371 @@
+/**
+ * Public PKI distribution ({base}/pki/{tenant}/ca.pem, /crl, /crl.pem): the same bytes as the
+ * authenticated CA routes, nothing created for unknown tenants or tenants without a CA, a short
+ * cache that a revocation in this process clears at once, Cache-Control bounded by the TTL and the
+ * CRL's nextUpdate, the shared anonymous rate limit, and the QAPI_PUBLIC_PKI switch.
+ */
+import { randomBytes } from 'node:crypto';
+import {
+  createCsr,
+  defaultProviders,
+  MemoryStore,
+  parseCertificates,
+  parseCrl,
+  signingKeyFromSeed,
+  type StoredRecord,
+  StoreUnavailableError,
+} from '@quantumapi/sdk';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../src/config.js';
+import { jsonLogger } from '../src/log.js';
+import { TenantCache } from '../src/tenant-cache.js';
+import { RateLimiter } from '../src/rate-limit.js';
+import { startServer } from '../src/server.js';
+import { TenantBackends } from '../src/tenants.js';
+import { BASE, inProcessApp } from './in-process-app.js';
+
+/** A memory store that records every read and write as `tenant/collection`, and can be made to fail. */
+class RecordingStore extends MemoryStore {
+  readonly reads: string[] = [];
+  readonly writes: string[] = [];
+  failing = false;
+  override get<T>(tenant: string, collection: string, id: string): Promise<StoredRecord<T> | undefined> {
+    this.reads.push(`${tenant}/${collection}`);
+    if (this.failing) return Promise.reject(new StoreUnavailableError('down'));
+    return super.get<T>(tenant, collection, id);
+  }
+  override put<T>(tenant: string, collection: string, id: string, data: T, expectedRevision: number): Promise<number> {
+    this.writes.push(`${tenant}/${collection}`);
+    return super.put(tenant, collection, id, data, expectedRevision);
+  }
+  override delete(tenant: string, collection: string, id: string, expectedRevision?: number): Promise<boolean> {
+    this.writes.push(`${tenant}/${collection}`);
+    return super.delete(tenant, collection, id, expectedRevision);
+  }
+}
+
+const ADDRESS = '198.51.100.7';
+
+const setup = async (opts: { pki?: boolean; burst?: number; ttl?: number; now?: () => number } = {}) => {
+  const { app, store, apiKeys, tenants, masterKey } = inProcessApp({
+    store: new RecordingStore(),
+    // Slow refill: a limited test stays limited however slowly the machine runs it.
+    anonymousLimiter: new RateLimiter({ ratePerSecond: 0.1, burst: opts.burst ?? 1000 }),
+    ...(opts.pki === false ? {} : { pki: { cacheTtlSeconds: opts.ttl ?? 30, ...(opts.now ? { now: opts.now } : {}) } }),
+  });
+  const full = await apiKeys.issue('acme');
+  /** An anonymous GET under {base}/pki from `address`. */
+  const pub = (path: string, address = ADDRESS) =>
+    app.request(`${BASE}/pki/${path}`, {}, { incoming: { socket: { remoteAddress: address } } });
+  const call = (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) =>
+    app.request(`${BASE}${path}`, {
+      method,
+      headers: {
+        'x-api-key': full.apiKey,
+        ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+        ...headers,
+      },
+      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+    });
+  const issue = async (): Promise<string> => {
+    const key = signingKeyFromSeed('ML-DSA-65', randomBytes(32), defaultProviders.signature);
+    const csr = createCsr({ key, subject: { commonName: 'svc' }, dnsNames: ['svc.internal'] });
+    const r = await call('POST', '/certificates', { csr: csr.pem });
+    expect(r.status).toBe(200);
+    return ((await r.json()) as { serialNumber: string }).serialNumber;
+  };
+  /** What the authenticated routes return: the PEM chain, the DER CRL and the JSON CRL. */
+  const authenticated = async () => ({
+    chain: await (await call('GET', '/cas/default', undefined, { accept: 'application/pem-certificate-chain' })).text(),
+    der: new Uint8Array(
+      await (await call('GET', '/cas/default/crl', undefined, { accept: 'application/pkix-crl' })).arrayBuffer(),
+    ),
+    json: (await (await call('GET', '/cas/default/crl')).json()) as {
+      crl: string;
+      crlNumber: number;
+      nextUpdate: string;
+    },
+  });
+  return { app, store, tenants, masterKey, pub, call, issue, authenticated };
+};
+
+const der = async (r: Response): Promise<Uint8Array> => new Uint8Array(await r.arrayBuffer());
+
+describe('TenantCache', () => {
+  const make = (opts: { max?: number; expiresAt?: (v: string) => number } = {}) => {
+    let now = 1_000_000;
+    const loads: string[] = [];
+    const known = new Map([
+      ['a', 'A1'],
+      ['b', 'B1'],
+      ['c', 'C1'],
+    ]);
+    const cache = new TenantCache<string>({
+      load: async (t) => {
+        loads.push(t);
+        return known.get(t);
+      },
+      ttlMs: 30_000,
+      maxTenants: opts.max ?? 10,
+      ...(opts.expiresAt ? { expiresAt: opts.expiresAt } : {}),
+      now: () => now,
+    });
+    return { cache, loads, known, tick: (ms: number) => (now += ms), now: () => now };
+  };
+
+  it('loads once per TTL, sharing one load between concurrent misses', async () => {
+    const { cache, loads, tick } = make();
+    expect(await Promise.all([cache.get('a'), cache.get('a')])).toEqual(['A1', 'A1']);
+    expect(await cache.get('a')).toBe('A1');
+    expect(loads).toEqual(['a']);
+    tick(30_000);
+    expect(await cache.get('a')).toBe('A1');
+    expect(loads).toEqual(['a', 'a']);
+  });
+
+  it('never stores a missing value, and holds at most maxTenants (least recently used out first)', async () => {
+    const { cache, loads, known } = make({ max: 2 });
+    expect(await cache.get('nobody')).toBeUndefined();
+    expect(await cache.get('nobody')).toBeUndefined();
+    expect(cache.size).toBe(0);
+    expect(loads).toEqual(['nobody', 'nobody']);
+    known.set('nobody', 'N1');
+    expect(await cache.get('nobody')).toBe('N1');
+    await cache.get('a');
+    await cache.get('nobody'); // a is now the least recently used
+    await cache.get('b');
+    expect(cache.size).toBe(2);
+    expect(cache.peek('a')).toBeUndefined();
+    expect(cache.peek('nobody')).toBe('N1');
+  });
+
+  it('keeps a value no longer than its own expiry, and not at all once expired', async () => {
+    const clock = make({ expiresAt: (v) => (v === 'A1' ? expiry : 0) });
+    let expiry = clock.now() + 5_000;
+    expect(await clock.cache.get('a')).toBe('A1');
+    clock.tick(4_999);
+    expect(clock.cache.peek('a')).toBe('A1');
+    clock.tick(1);
+    expect(clock.cache.peek('a')).toBeUndefined();
+    expiry = 0;
+    await clock.cache.get('a');
+    expect(clock.cache.size).toBe(0);
+  });
+
+  it('does not store a load that an invalidation overtook', async () => {
+    const { cache, loads, known } = make();
+    const first = cache.get('a');
+    cache.invalidate('a');
+    known.set('a', 'A2');
+    expect(await first).toBe('A1');
+    expect(await cache.get('a')).toBe('A2');
+    expect(loads).toEqual(['a', 'a']);
+  });
+});
+
+describe('public PKI distribution', () => {
+  it('serves the CA chain and CRL byte for byte as the authenticated routes do', async () => {
+    const { pub, issue, authenticated } = await setup();
+    await issue();
+    const chain = await pub('acme/ca.pem');
+    expect(chain.status).toBe(200);
+    expect(chain.headers.get('content-type')).toBe('application/pem-certificate-chain');
+    expect(chain.headers.get('cache-control')).toBe('public, max-age=30');
+    const crl = await pub('acme/crl');
+    expect(crl.status).toBe(200);
+    expect(crl.headers.get('content-type')).toBe('application/pkix-crl');
+    expect(crl.headers.get('cache-control')).toBe('public, max-age=30');
+    const crlPem = await pub('acme/crl.pem');
+    expect(crlPem.status).toBe(200);
+    expect(crlPem.headers.get('content-type')).toBe('application/x-pem-file');
+
+    const auth = await authenticated();
+    const chainText = await chain.text();
+    expect(chainText).toBe(auth.chain);
+    expect(parseCertificates(chainText)).toHaveLength(1);
+    const crlDer = await der(crl);
+    expect(crlDer).toEqual(auth.der);
+    expect(await crlPem.text()).toBe(auth.json.crl);
+    const parsed = parseCrl(crlDer);
+    expect(parsed.crlNumber).toBe(auth.json.crlNumber);
+    expect(parsed.revoked.size).toBe(0);
+  });
+
+  it('answers 404 no-store for unknown tenants and tenants without a CA, and writes nothing', async () => {
+    const { store, pub, call, authenticated } = await setup();
+    store.reads.length = 0;
+    store.writes.length = 0;
+    // acme has an API key but no CA yet; nobody does not exist; the third is no tenant name.
+    for (const tenant of ['acme', 'nobody', 'x'.repeat(65)]) {
+      for (const path of ['ca.pem', 'crl', 'crl.pem']) {
+        for (let i = 0; i < 2; i++) {
+          const r = await pub(`${tenant}/${path}`);
+          expect(r.status).toBe(404);
+          expect(r.headers.get('cache-control')).toBe('no-store');
+          expect(await r.json()).toEqual({
+            code: 'NOT_FOUND',
+            message: 'no such certificate authority',
+            requestId: r.headers.get('x-request-id'),
+          });
+        }
+      }
+    }
+    expect(store.writes).toEqual([]);
+    // One read of the CA record per request for a valid name (no engine opened), none for a bad one.
+    expect(new Set(store.reads)).toEqual(new Set(['acme/certificates.ca', 'nobody/certificates.ca']));
+    expect(store.reads.length).toBe(12);
+
+    // Nothing negative was cached: once the CA exists, it is served at once.
+    expect((await call('GET', '/cas/default')).status).toBe(200);
+    const chain = await pub('acme/ca.pem');
+    expect(chain.status).toBe(200);
+    expect(await chain.text()).toBe((await authenticated()).chain);
+    expect((await pub('acme/crl')).status).toBe(200);
+  });
+
+  it('serves from the cache, and shows a revocation made in this process at once', async () => {
+    // A clock that never moves: only the revocation can make the cache let go.
+    const { store, pub, call, issue, authenticated } = await setup({ now: () => 1_700_000_000_000 });
+    const serial = await issue();
+    await issue();
+    const before = await der(await pub('acme/crl'));
+    expect(parseCrl(before).revoked.size).toBe(0);
+    store.reads.length = 0;
+    expect(await der(await pub('acme/crl'))).toEqual(before);
+    expect((await pub('acme/ca.pem')).status).toBe(200);
+    expect((await pub('acme/crl.pem')).status).toBe(200);
+    expect(store.reads).toEqual([]);
+
+    const revoked = await call('POST', `/certificates/${serial}/revoke`, { reason: 'keyCompromise' });
+    expect(revoked.status).toBe(200);
+    const after = await der(await pub('acme/crl'));
+    const parsed = parseCrl(after);
+    expect([...parsed.revoked.keys()]).toEqual([serial]);
+    expect(parsed.crlNumber).toBe((parseCrl(before).crlNumber ?? 0) + 1);
+    expect(after).toEqual((await authenticated()).der);
+    expect(parseCrl(await (await pub('acme/crl.pem')).text()).revoked.has(serial)).toBe(true);
+  });
+
+  it('drops a cached CRL when this process obtains a newer one (another process revoked)', async () => {
+    const { store, masterKey, pub, call, issue } = await setup({ now: () => 1_700_000_000_000 });
+    const serial = await issue();
+    const first = parseCrl(await der(await pub('acme/crl')));
+    // Another server process over the same store revokes: this one cannot know until it reads.
+    const other = new TenantBackends(store, masterKey, defaultProviders);
+    await other.get('acme').certificates.revoke({ serialNumber: serial });
+    await other.close();
+    expect(parseCrl(await der(await pub('acme/crl'))).crlNumber).toBe(first.crlNumber);
+    // An authenticated CRL read here signs the new list: the public one follows at once.
+    const current = (await (await call('GET', '/cas/default/crl')).json()) as { crlNumber: number };
+    expect(current.crlNumber).toBe((first.crlNumber ?? 0) + 1);
+    const now = parseCrl(await der(await pub('acme/crl')));
+    expect(now.crlNumber).toBe(current.crlNumber);
+    expect(now.revoked.has(serial)).toBe(true);
+  });
+
+  it('never lets the CRL be cached past its nextUpdate', async () => {
+    let clock = Date.now();
+    const { pub, issue, authenticated } = await setup({ ttl: 300, now: () => clock });
+    await issue();
+    expect((await pub('acme/crl')).headers.get('cache-control')).toBe('public, max-age=300');
+    const nextUpdate = Date.parse((await authenticated()).json.nextUpdate);
+    clock = nextUpdate - 10_500;
+    const r = await pub('acme/crl');
+    expect(r.status).toBe(200);
+    expect(r.headers.get('cache-control')).toBe('public, max-age=10');
+    expect((await pub('acme/crl.pem')).headers.get('cache-control')).toBe('public, max-age=10');
+    // The chain is bounded by the TTL only.
+    expect((await pub('acme/ca.pem')).headers.get('cache-control')).toBe('public, max-age=300');
+  });
+
+  it('is rate limited per client address before any store read, sharing the OIDC anonymous budget', async () => {
+    const { app, store, pub, issue } = await setup({ burst: 3 });
+    await issue();
+    expect((await pub('acme/ca.pem')).status).toBe(200);
+    expect((await pub('acme/crl')).status).toBe(200);
+    const jwks = await app.request(`${BASE}/oidc/acme/jwks`, {}, { incoming: { socket: { remoteAddress: ADDRESS } } });
+    expect(jwks.status).not.toBe(429);
+    store.reads.length = 0;
+    store.writes.length = 0;
+    const limited = await pub('acme/crl');
+    expect(limited.status).toBe(429);
+    const retryAfter = Number(limited.headers.get('retry-after'));
+    expect(retryAfter).toBeGreaterThanOrEqual(1);
+    expect(retryAfter).toBeLessThanOrEqual(10);
+    expect(limited.headers.get('cache-control')).toBe('no-store');
+    expect(await limited.json()).toEqual({
+      code: 'RATE_LIMITED',
+      message: 'rate limit exceeded',
+      requestId: limited.headers.get('x-request-id'),
+      details: { retryAfterSeconds: retryAfter },
+    });
+    expect((await pub('nobody/ca.pem')).status).toBe(429);
+    expect(store.reads).toEqual([]);
+    expect(store.writes).toEqual([]);
+    expect((await pub('acme/crl', '198.51.100.8')).status).toBe(200);
+  });
+
+  it('answers a store failure with 503 no-store, and caches nothing for it', async () => {
+    const { store, pub } = await setup();
+    store.failing = true;
+    const r = await pub('acme/ca.pem');
+    expect(r.status).toBe(503);
+    expect(r.headers.get('cache-control')).toBe('no-store');
+    expect(await r.json()).toMatchObject({ code: 'STORE_UNAVAILABLE' });
+    store.failing = false;
+    expect((await pub('acme/ca.pem')).status).toBe(404);
+  });
+
+  it('is 404 when switched off, reading nothing even for a tenant with a CA', async () => {
+    const { store, pub, issue } = await setup({ pki: false });
+    await issue();
+    store.reads.length = 0;
+    for (const path of ['acme/ca.pem', 'acme/crl', 'acme/crl.pem', 'nobody/crl']) {
+      const r = await pub(path);
+      expect(r.status).toBe(404);
+      expect(r.headers.get('cache-control')).toBe('no-store');
+      expect(await r.json()).toMatchObject({ code: 'NOT_FOUND', message: 'no such route' });
+    }
+    expect(store.reads).toEqual([]);
+  });
+});
+
+describe('QAPI_PUBLIC_PKI', () => {
+  const env = (extra: Record<string, string> = {}) => ({
+    QAPI_STORE: 'memory',
+    QAPI_MASTER_KEY: randomBytes(32).toString('base64'),
+    PORT: '0',
+    ...extra,
+  });
+
+  it('is off by default, takes true/false, 1/0, on/off, and refuses anything else by name', () => {
+    expect(loadConfig(env())).toMatchObject({ publicPki: false, pkiCacheSeconds: 30 });
+    for (const v of ['true', '1', 'on', 'ON', 'True'])
+      expect(loadConfig(env({ QAPI_PUBLIC_PKI: v })).publicPki).toBe(true);
+    for (const v of ['false', '0', 'off']) expect(loadConfig(env({ QAPI_PUBLIC_PKI: v })).publicPki).toBe(false);
+    expect(() => loadConfig(env({ QAPI_PUBLIC_PKI: 'yes' }))).toThrow(ConfigError);
+    expect(() => loadConfig(env({ QAPI_PUBLIC_PKI: 'yes' }))).toThrow(/QAPI_PUBLIC_PKI/);
+    expect(loadConfig(env({ QAPI_PKI_CACHE_SECONDS: '120' })).pkiCacheSeconds).toBe(120);
+    expect(() => loadConfig(env({ QAPI_PKI_CACHE_SECONDS: '0' }))).toThrow(/QAPI_PKI_CACHE_SECONDS/);
+    expect(() => loadConfig(env({ QAPI_PKI_CACHE_SECONDS: '301' }))).toThrow(/QAPI_PKI_CACHE_SECONDS/);
+  });
+
+  it('switches the routes on a listening server', async () => {
+    for (const [flag, message] of [
+      ['on', 'no such certificate authority'],
+      ['off', 'no such route'],
+    ] as const) {
+      const server = await startServer(
+        loadConfig(env({ QAPI_PUBLIC_PKI: flag })),
+        jsonLogger(() => undefined),
+      );
+      try {
+        const r = await fetch(`http://127.0.0.1:${server.port}${BASE}/pki/nobody/crl`);
+        expect(r.status).toBe(404);
+        expect(await r.json()).toMatchObject({ code: 'NOT_FOUND', message });
+      } finally {
+        await server.close();
+      }
+    }
+  });
+});
