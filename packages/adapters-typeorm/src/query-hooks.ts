@@ -14,10 +14,12 @@
  * - `getQuery` of a select: ORDER BY an encrypted property is refused.
  *
  * So `repo.findOneBy({ email })` finds the row, and `Like` on an encrypted column throws instead
- * of comparing plaintext to ciphertext and silently matching nothing.
+ * of comparing plaintext to ciphertext and silently matching nothing. INSERT and UPDATE builders
+ * also get the write guard (write-guard.ts), with or without rewriting.
  */
 import { type DataSource, type EntityMetadata, InstanceChecker, type ObjectLiteral } from 'typeorm';
 import { adapterOf } from './adapter.js';
+import { assertSealedValues } from './write-guard.js';
 import { assertNoEncryptedOrder, rewriteFindOptions, rewriteWhere } from './where.js';
 
 type Method = (...args: unknown[]) => unknown;
@@ -55,13 +57,14 @@ const whereHook: HookFactory = (original) =>
 const derivedHook: HookFactory = (original) =>
   function (this: Builder, ...args: unknown[]): unknown {
     const next = original.apply(this, args);
-    return next === this || typeof next !== 'object' || next === null ? next : hookBuilder(next);
+    if (next === this || typeof next !== 'object' || next === null) return next;
+    // The derived builder gets the same treatment as this one (rewriting on or off).
+    return hookBuilder(next, hookedProtos.get(Object.getPrototypeOf(this)) ?? true);
   };
 
-const HOOKS: Record<string, HookFactory> = {
-  where: whereHook,
-  andWhere: whereHook,
-  orWhere: whereHook,
+/** Every builder: the builders it derives are hooked too (insert / update get the write guard). */
+const DERIVING_HOOKS: Record<string, HookFactory> = {
+  insert: derivedHook,
   update: derivedHook,
   delete: derivedHook,
   softDelete: derivedHook,
@@ -69,8 +72,15 @@ const HOOKS: Record<string, HookFactory> = {
   createQueryBuilder: derivedHook,
 };
 
+const REWRITE_HOOKS: Record<string, HookFactory> = {
+  ...DERIVING_HOOKS,
+  where: whereHook,
+  andWhere: whereHook,
+  orWhere: whereHook,
+};
+
 const SELECT_HOOKS: Record<string, HookFactory> = {
-  ...HOOKS,
+  ...REWRITE_HOOKS,
   setFindOptions: (original) =>
     function (this: Builder, options: unknown): unknown {
       const metadata = mainMetadata(this);
@@ -85,17 +95,43 @@ const SELECT_HOOKS: Record<string, HookFactory> = {
     },
 };
 
+/**
+ * INSERT and UPDATE builders: the write guard runs when the SQL is built for a write whose
+ * listeners are off, that is after any broadcast would have encrypted the values (execute()
+ * broadcasts first, then builds the query). With listeners on, the subscriber has encrypted or
+ * refused every value already, and `getSql()` on an unexecuted builder stays as it was.
+ */
+const writeGuard: HookFactory = (original) =>
+  function (this: Builder & { expressionMap: { callListeners: boolean; valuesSet?: unknown } }): unknown {
+    const metadata = mainMetadata(this);
+    if (metadata && this.expressionMap.callListeners === false) {
+      assertSealedValues(metadata, this.expressionMap.valuesSet);
+    }
+    return original.call(this);
+  };
+
+type Kind = 'select' | 'write' | 'other';
+
+const factoriesFor = (kind: Kind, rewrite: boolean): Record<string, HookFactory> => {
+  const base = rewrite ? (kind === 'select' ? SELECT_HOOKS : REWRITE_HOOKS) : DERIVING_HOOKS;
+  return kind === 'write' ? { ...base, getQueryAndParameters: writeGuard } : base;
+};
+
 // One hooked prototype per builder class, inserted between the instance and its class: a
 // builder is hooked with a single prototype switch instead of a property definition per method
 // (which would cost ~1 µs each and push the object into dictionary mode on every insert).
-const hookedFor = new WeakMap<object, object>();
-const hookedProtos = new WeakSet<object>();
+const hookedFor = new Map<boolean, WeakMap<object, object>>([
+  [true, new WeakMap()],
+  [false, new WeakMap()],
+]);
+const hookedProtos = new WeakMap<object, boolean>();
 
-const hookedPrototype = (proto: Record<string, unknown>, select: boolean): object => {
-  let hooked = hookedFor.get(proto);
+const hookedPrototype = (proto: Record<string, unknown>, kind: Kind, rewrite: boolean): object => {
+  const cache = hookedFor.get(rewrite)!;
+  let hooked = cache.get(proto);
   if (!hooked) {
     hooked = Object.create(proto) as object;
-    const factories = select ? SELECT_HOOKS : HOOKS;
+    const factories = factoriesFor(kind, rewrite);
     for (const name in factories) {
       const original = proto[name];
       if (typeof original !== 'function') continue;
@@ -105,26 +141,36 @@ const hookedPrototype = (proto: Record<string, unknown>, select: boolean): objec
         writable: true,
       });
     }
-    hookedFor.set(proto, hooked);
-    hookedProtos.add(hooked);
+    cache.set(proto, hooked);
+    hookedProtos.set(hooked, rewrite);
   }
   return hooked;
 };
 
-const hookBuilder = <Q extends object>(qb: Q): Q => {
+const kindOf = (qb: object): Kind =>
+  InstanceChecker.isSelectQueryBuilder(qb)
+    ? 'select'
+    : InstanceChecker.isInsertQueryBuilder(qb) || InstanceChecker.isUpdateQueryBuilder(qb)
+      ? 'write'
+      : 'other';
+
+const hookBuilder = <Q extends object>(qb: Q, rewrite: boolean): Q => {
   const proto = Object.getPrototypeOf(qb) as Record<string, unknown>;
   if (hookedProtos.has(proto)) return qb;
-  Object.setPrototypeOf(qb, hookedPrototype(proto, InstanceChecker.isSelectQueryBuilder(qb)));
+  Object.setPrototypeOf(qb, hookedPrototype(proto, kindOf(qb), rewrite));
   return qb;
 };
 
-/** Installs the hooks on one DataSource; the returned function removes them. */
-export const hookQueryBuilders = (dataSource: DataSource): (() => void) => {
+/**
+ * Installs the hooks on one DataSource; the returned function removes them. Without `rewrite`
+ * (`rewriteQueries: false`) conditions are left alone, but the write guard still runs.
+ */
+export const hookQueryBuilders = (dataSource: DataSource, rewrite = true): (() => void) => {
   const own = Object.getOwnPropertyDescriptor(dataSource, 'createQueryBuilder');
   const previous = dataSource.createQueryBuilder as unknown as Method;
   Object.defineProperty(dataSource, 'createQueryBuilder', {
     value: function (this: DataSource, ...args: unknown[]) {
-      return hookBuilder(previous.apply(this, args) as object);
+      return hookBuilder(previous.apply(this, args) as object, rewrite);
     },
     configurable: true,
     writable: true,

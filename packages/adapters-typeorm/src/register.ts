@@ -36,7 +36,9 @@ export interface QuantumApiTypeOrmOptions {
    * Default true: plain finders (`repo.findOneBy({ email })`, `User.findBy(...)`, `count`,
    * `update(criteria)`, `delete(criteria)`, QueryBuilder object conditions) rewrite encrypted
    * properties to their blind index and refuse what an index cannot answer. With false, only the
-   * explicit helpers (`encryptedRepository`, `encryptedWhere`, `whereEncrypted`) do.
+   * explicit helpers (`encryptedRepository`, `encryptedWhere`, `whereEncrypted`) do. Either way,
+   * an INSERT or UPDATE with listeners off that carries a plaintext for an encrypted column is
+   * refused before it runs (write-guard.ts).
    */
   readonly rewriteQueries?: boolean;
 }
@@ -96,7 +98,7 @@ export const registerQuantumApi = async (
   const subscriber = new QuantumApiSubscriber(adapter);
   replaceSubscriber(dataSource, closedGuards.get(dataSource), subscriber);
   closedGuards.delete(dataSource);
-  const unhook = options.rewriteQueries === false ? () => {} : hookQueryBuilders(dataSource);
+  const unhook = hookQueryBuilders(dataSource, options.rewriteQueries !== false);
   let closed = false;
   return {
     engine,

@@ -619,6 +619,68 @@ export const adapterSuite = (kind: DbKind): void => {
         }).not.toThrow();
         await expect(result).rejects.toMatchObject({ code: 'INVALID_INPUT' });
       });
+
+      it('writes with listeners turned off are refused before the query, never stored in plaintext', async () => {
+        const rawEmails = async () =>
+          (await db.raw(`SELECT email FROM ${t('patients')} WHERE name IN ('Lia', 'Max', 'Ned')`)).map(
+            (r) => r.email as string,
+          );
+        const refused = async (fn: () => Promise<unknown>) => {
+          const e = await errorOf(fn);
+          expect(e.code).toBe('FIELD_UNSUPPORTED_OPERATION');
+          expect(e.message).toContain('Patient.email');
+          expect(e.message).not.toContain('lia@');
+        };
+        const lia = Object.assign(new Patient(), { name: 'Lia', email: 'lia@example.com' });
+        await refused(() => repo.save(lia, { listeners: false }));
+        await refused(() =>
+          db.ds
+            .createQueryBuilder()
+            .insert()
+            .into(Patient)
+            .values({ name: 'Max', email: 'max@example.com' })
+            .callListeners(false)
+            .execute(),
+        );
+        expect(await rawEmails()).toEqual([]);
+        // Through TypeORM's save path (which builds its queries with listeners off) values are
+        // ciphertexts by then: saved, and updated, as usual.
+        const ned = await repo.save(Object.assign(new Patient(), { name: 'Ned', email: 'ned@example.com' }));
+        ned.email = 'ned2@example.com';
+        await repo.save(ned);
+        expect(await rawEmails()).toEqual([expect.stringMatching(/^qf1\./)]);
+        await refused(() =>
+          db.ds
+            .createQueryBuilder()
+            .update(Patient)
+            .set({ email: 'lia@example.com' })
+            .where({ id: ned.id })
+            .callListeners(false)
+            .execute(),
+        );
+        expect((await repo.findOneByOrFail({ id: ned.id })).email).toBe('ned2@example.com');
+        // Building the SQL of a write that has not run is untouched (the subscriber runs on execute).
+        expect(() =>
+          db.ds.createQueryBuilder().insert().into(Patient).values({ name: 'X', email: 'x@example.com' }).getSql(),
+        ).not.toThrow();
+        await repo.delete(ned.id);
+      });
+
+      it('the write guard stays on with rewriteQueries: false', async () => {
+        const ds6 = await db.reopen([Patient, Note, PlainRow]);
+        const reg6 = await registerQuantumApi(ds6, { backend, rewriteQueries: false });
+        try {
+          const e = await errorOf(() =>
+            ds6.getRepository(Patient).save(Object.assign(new Patient(), { name: 'Oz', email: 'oz@example.com' }), {
+              listeners: false,
+            }),
+          );
+          expect(e.code).toBe('FIELD_UNSUPPORTED_OPERATION');
+          expect(await repo.countBy({ name: 'Oz' })).toBe(0);
+        } finally {
+          reg6.close();
+        }
+      });
     });
 
     describe('data keys', () => {
