@@ -8,7 +8,7 @@
  * (table, column, optional row key), so a ciphertext copied to another column or row fails to open.
  */
 import { fromBase64Url, lengthPrefixed, toBase64Url, utf8 } from '../crypto/bytes.js';
-import { InvalidCiphertextError, UnsupportedAlgorithmError } from '../errors.js';
+import { InvalidCiphertextError, InvalidInputError, UnsupportedAlgorithmError } from '../errors.js';
 import { asciiBuffer, asciiText } from './ascii-out.js';
 
 export const FIELD_VERSION = 'qf1';
@@ -133,28 +133,33 @@ const BODY_AT = PREFIX.length + DATA_KEY_ID_LENGTH + 1;
 /** Smallest valid body: nonce, the type-tag byte, tag. */
 const MIN_BODY = FIELD_NONCE_LENGTH + 1 + FIELD_TAG_LENGTH;
 
-/** `qf1.A256GCM.<dkid>.` as bytes, then the body's base64url: one string, decoded once. */
-const serialize = (dataKeyId: string, parts: readonly (readonly [Uint8Array, number, number])[]): string => {
-  let n = BODY_AT - DATA_KEY_ID_LENGTH + dataKeyId.length;
-  for (const [, from, to] of parts) n += b64urlLength(to - from);
+/**
+ * `qf1.A256GCM.<dkid>.`, then base64url of `b[from, to)` and of `more` if given (the body is
+ * nonce | sealed, and a 12-byte nonce encodes to whole characters): written as bytes, decoded once.
+ */
+let lastWrittenId = '';
+const serialize = (dataKeyId: string, b: Uint8Array, from: number, to: number, more?: Uint8Array): string => {
+  // The id is copied byte by byte: anything but its 16 base64url characters would be mangled.
+  if (dataKeyId !== lastWrittenId) {
+    if (!DKID_RE.test(dataKeyId)) throw new InvalidInputError('malformed data key id');
+    lastWrittenId = dataKeyId;
+  }
+  const n =
+    BODY_AT - DATA_KEY_ID_LENGTH + dataKeyId.length + b64urlLength(to - from) + (more ? b64urlLength(more.length) : 0);
   const out = asciiBuffer(n);
   out.set(PREFIX_BYTES, 0);
   let o = PREFIX_BYTES.length;
   for (let i = 0; i < dataKeyId.length; i++) out[o++] = dataKeyId.charCodeAt(i);
   out[o++] = 46; // .
-  for (const [b, from, to] of parts) o = b64urlInto(b, from, to, out, o);
+  o = b64urlInto(b, from, to, out, o);
+  if (more) o = b64urlInto(more, 0, more.length, out, o);
   return asciiText(out, o);
 };
 
 export const serializeField = (dataKeyId: string, nonce: Uint8Array, sealed: Uint8Array): string => {
   // A 12-byte nonce is exactly 16 base64 characters, so nonce and sealed encode separately
   // to the same string as their concatenation (no copy into one buffer).
-  if (nonce.length % 3 === 0) {
-    return serialize(dataKeyId, [
-      [nonce, 0, nonce.length],
-      [sealed, 0, sealed.length],
-    ]);
-  }
+  if (nonce.length % 3 === 0) return serialize(dataKeyId, nonce, 0, nonce.length, sealed);
   const body = new Uint8Array(nonce.length + sealed.length);
   body.set(nonce, 0);
   body.set(sealed, nonce.length);
@@ -202,7 +207,7 @@ export const decodeFieldBodyInto = (s: string, out: Uint8Array, off: number): vo
 
 /** serializeField for a body (nonce | ciphertext | tag) held in `buf[start, end)`. */
 export const serializeFieldBody = (dataKeyId: string, buf: Uint8Array, start: number, end: number): string =>
-  serialize(dataKeyId, [[buf, start, end]]);
+  serialize(dataKeyId, buf, start, end);
 
 export const parseField = (s: string): ParsedField => {
   if (typeof s !== 'string') throw new InvalidCiphertextError('field ciphertext must be a string');

@@ -5,7 +5,7 @@
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { FieldEngine } from '../../src/fields/engine.js';
-import { parseField } from '../../src/fields/format.js';
+import { parseField, serializeField, serializeFieldBody } from '../../src/fields/format.js';
 import type { FieldValue, FieldValueType, JsonValue } from '../../src/fields/value-codec.js';
 import { QuantumApiError } from '../../src/errors.js';
 import { errorOf, makeEngine } from './helpers.js';
@@ -159,5 +159,16 @@ describe('tampering and moved ciphertexts', () => {
     expect((await errorOf(() => engine.decrypt(ct.replace('A256GCM', 'A128GCM'), 'string', loc))).code).toBe(
       'UNSUPPORTED_ALGORITHM',
     );
+  });
+
+  it('writes only well-formed data-key ids (they are copied into the ciphertext byte by byte)', async () => {
+    const nonce = new Uint8Array(12);
+    const sealed = new Uint8Array(17);
+    const good = 'AAAAAAAAAAAAAAAA';
+    expect(parseField(serializeField(good, nonce, sealed)).dataKeyId).toBe(good);
+    for (const bad of ['', 'short', 'AAAAAAAAAAAAAAA\u00e9', 'AAAAAAAAAAAAAAA\u0141', 'AAAAAAAA.AAAAAAA']) {
+      expect((await errorOf(() => serializeField(bad, nonce, sealed))).code).toBe('INVALID_INPUT');
+      expect((await errorOf(() => serializeFieldBody(bad, sealed, 0, sealed.length))).code).toBe('INVALID_INPUT');
+    }
   });
 });
