@@ -257,23 +257,35 @@ export class FieldEngine {
     return n;
   }
 
-  // AAD depends only on (data key, table, column) when there is no row key: build it once.
-  // Adapters pass the same location object for a column every time, so a per-object memo answers
-  // without building a string key; it re-checks table and column in case the object was reused.
-  readonly #aadCache = new Map<string, Uint8Array>();
-  #aadMemo = new WeakMap<FieldLocation, { id: string; table: string; column: string; aad: Uint8Array }>();
+  // AAD depends only on (data key, table, column) when there is no row key: built once, found by
+  // table, column and key id without building a string key or touching the location object (bulk
+  // calls pass 30 000 locations; per-object memos or concatenated keys were a large share of the
+  // garbage they made).
+  readonly #aads = new Map<string, Map<string, Map<string, Uint8Array>>>();
+  #aadCount = 0;
   #aad(dataKeyId: string, loc: FieldLocation): Uint8Array {
     if (loc.rowKey !== undefined) return fieldAad(dataKeyId, loc);
-    const memo = this.#aadMemo.get(loc);
-    if (memo && memo.id === dataKeyId && memo.table === loc.table && memo.column === loc.column) return memo.aad;
-    const k = `${dataKeyId}\u0000${loc.table}\u0000${loc.column}`;
-    let aad = this.#aadCache.get(k);
-    if (!aad) {
-      if (this.#aadCache.size >= 10_000) this.#aadCache.clear();
-      aad = fieldAad(dataKeyId, loc);
-      this.#aadCache.set(k, aad);
+    let byColumn = this.#aads.get(loc.table);
+    let byKey = byColumn?.get(loc.column);
+    const hit = byKey?.get(dataKeyId);
+    if (hit) return hit;
+    if (this.#aadCount >= 10_000) {
+      this.#aads.clear();
+      this.#aadCount = 0;
+      byColumn = undefined;
+      byKey = undefined;
     }
-    this.#aadMemo.set(loc, { id: dataKeyId, table: loc.table, column: loc.column, aad });
+    if (!byColumn) {
+      byColumn = new Map();
+      this.#aads.set(loc.table, byColumn);
+    }
+    if (!byKey) {
+      byKey = new Map();
+      byColumn.set(loc.column, byKey);
+    }
+    const aad = fieldAad(dataKeyId, loc);
+    byKey.set(dataKeyId, aad);
+    this.#aadCount++;
     return aad;
   }
 
