@@ -93,15 +93,27 @@ export const createApp = (deps: AppDeps): Hono<AppEnv> => {
   app.notFound((c) => c.json(errorBody('NOT_FOUND', 'no such route', c.get('requestId')), 404));
 
   const health = (c: Context<AppEnv>) => c.json({ status: 'ok' });
-  const ready = async (c: Context<AppEnv>) => {
-    try {
-      // A read through the same path every request takes: fails when the database does.
-      await deps.store.get('_system', '_meta', 'master-key-check');
-      return c.json({ status: 'ready' });
-    } catch {
-      return c.json(errorBody('STORE_UNAVAILABLE', 'the store is unavailable', c.get('requestId')), 503);
+  // A read through the same path every request takes: fails when the database does. Anyone may
+  // ask, so at most one read per second reaches the store, shared by every request meanwhile
+  // (no rate limit here: a 429 would tell an orchestrator the process is not ready).
+  let probe: { readonly at: number; readonly reachable: Promise<boolean> } | undefined;
+  const storeReachable = (): Promise<boolean> => {
+    const now = Date.now();
+    if (!probe || now - probe.at >= 1000) {
+      probe = {
+        at: now,
+        reachable: deps.store.get('_system', '_meta', 'master-key-check').then(
+          () => true,
+          () => false,
+        ),
+      };
     }
+    return probe.reachable;
   };
+  const ready = async (c: Context<AppEnv>) =>
+    (await storeReachable())
+      ? c.json({ status: 'ready' })
+      : c.json(errorBody('STORE_UNAVAILABLE', 'the store is unavailable', c.get('requestId')), 503);
   for (const p of ['', base]) {
     app.get(`${p}/health`, health);
     app.get(`${p}/ready`, ready);
