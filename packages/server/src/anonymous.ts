@@ -6,21 +6,18 @@
  */
 import type { Context } from 'hono';
 import type { AppEnv } from './app.js';
+import { type ClientAddress, socketAddress } from './client-address.js';
 import { errorBody } from './http-errors.js';
 import type { Logger } from './log.js';
 import { addressBucket, type RateLimiter } from './rate-limit.js';
-
-/** The peer address of the connection (@hono/node-server puts the request in `env.incoming`). */
-export const remoteAddress = (c: Context<AppEnv>): string | undefined =>
-  (c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined)?.incoming?.socket?.remoteAddress;
 
 /** `undefined` when the request may go on, else the 429 (standard error body, `Retry-After`) to send. */
 export type AnonymousGate = (c: Context<AppEnv>) => Response | undefined;
 
 export const anonymousGate =
-  (limiter: RateLimiter, logger: Logger): AnonymousGate =>
+  (limiter: RateLimiter, logger: Logger, clientAddress: ClientAddress = socketAddress): AnonymousGate =>
   (c) => {
-    const decision = limiter.take(addressBucket(remoteAddress(c)));
+    const decision = limiter.take(addressBucket(clientAddress(c)));
     if (decision.ok) return undefined;
     c.header('retry-after', String(decision.retryAfterSeconds));
     c.header('cache-control', 'no-store');

@@ -6,11 +6,13 @@
  * need no credentials at all.
  */
 import { randomUUID } from 'node:crypto';
+import type { BlockList } from 'node:net';
 import type { RecordStore } from '@quantumapi/sdk';
 import { type Context, Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { ApiKeyRecord, ApiKeyService, Scope } from './api-keys.js';
 import { registerCertificatesRoutes } from './certificates-routes.js';
+import { clientAddressVia } from './client-address.js';
 import { registerEncryptionRoutes } from './encryption-routes.js';
 import { errorBody, toErrorResponse } from './http-errors.js';
 import { registerIdentityRoutes } from './identity-routes.js';
@@ -32,6 +34,8 @@ export interface AppDeps {
    * defaults of QAPI_ANON_RATE_LIMIT_RPS / _BURST.
    */
   readonly anonymousLimiter?: RateLimiter;
+  /** Proxies whose X-Forwarded-For names the client for that limit (QAPI_TRUSTED_PROXIES). */
+  readonly trustedProxies?: BlockList;
   readonly logger: Logger;
   /** Largest request body accepted, in bytes. */
   readonly bodyLimitBytes: number;
@@ -120,12 +124,19 @@ export const createApp = (deps: AppDeps): Hono<AppEnv> => {
   }
 
   const anonymousLimiter = deps.anonymousLimiter ?? new RateLimiter(ANONYMOUS_RATE_LIMIT);
+  const clientAddress = clientAddressVia(deps.trustedProxies);
   // Both mounted before the API so that its API key check never sees these requests. The PKI
   // paths answer 404 when switched off, not the API's 401: there is nothing to authenticate for.
   app.route(
     `${base}/pki`,
     deps.pki
-      ? createPkiRoutes({ tenants: deps.tenants, anonymousLimiter, logger: deps.logger, options: deps.pki })
+      ? createPkiRoutes({
+          tenants: deps.tenants,
+          anonymousLimiter,
+          clientAddress,
+          logger: deps.logger,
+          options: deps.pki,
+        })
       : disabledPkiRoutes(),
   );
   if (deps.oidc) {
@@ -136,6 +147,7 @@ export const createApp = (deps: AppDeps): Hono<AppEnv> => {
         apiKeys: deps.apiKeys,
         limiter: deps.limiter,
         anonymousLimiter,
+        clientAddress,
         logger: deps.logger,
         bodyLimitBytes: deps.bodyLimitBytes,
         basePath: base,

@@ -1,6 +1,8 @@
 /** Server configuration from the environment, validated once at start-up. */
+import type { BlockList } from 'node:net';
 import { parseMasterKey } from '@quantumapi/sdk';
 import { z } from 'zod';
+import { parseTrustedProxies } from './client-address.js';
 import { ANONYMOUS_RATE_LIMIT } from './rate-limit.js';
 
 const schema = z.object({
@@ -24,6 +26,11 @@ const schema = z.object({
   /** Per client address, for the unauthenticated reads (OIDC discovery and JWKS, public CA and CRL). */
   QAPI_ANON_RATE_LIMIT_RPS: z.coerce.number().positive().default(ANONYMOUS_RATE_LIMIT.ratePerSecond),
   QAPI_ANON_RATE_LIMIT_BURST: z.coerce.number().int().min(1).default(ANONYMOUS_RATE_LIMIT.burst),
+  /**
+   * Comma-separated addresses and CIDR ranges of reverse proxies in front of this server: from
+   * them, X-Forwarded-For names the client for the per-address limits. Empty: the TCP peer.
+   */
+  QAPI_TRUSTED_PROXIES: z.string().default(''),
   /** How long this process serves a tenant's discovery document and JWKS from memory. */
   QAPI_OIDC_CACHE_SECONDS: z.coerce.number().int().min(1).max(300).default(30),
   /**
@@ -66,6 +73,8 @@ export interface ServerConfig {
   readonly rateLimit: { readonly ratePerSecond: number; readonly burst: number };
   /** Per client address on the anonymous OIDC endpoints (discovery, JWKS). */
   readonly anonymousRateLimit: { readonly ratePerSecond: number; readonly burst: number };
+  /** QAPI_TRUSTED_PROXIES, parsed; undefined when none are trusted. */
+  readonly trustedProxies: BlockList | undefined;
   readonly oidcCacheSeconds: number;
   /** Whether {base}/pki/{tenant}/ca.pem, /crl and /crl.pem are served (QAPI_PUBLIC_PKI). */
   readonly publicPki: boolean;
@@ -87,6 +96,13 @@ export const loadConfig = (env: Readonly<Record<string, string | undefined>> = p
   }
   const e = r.data;
   if (e.QAPI_STORE === 'postgres' && !e.DATABASE_URL) throw new ConfigError('DATABASE_URL is required');
+  const proxies = e.QAPI_TRUSTED_PROXIES.split(',').filter((p) => p.trim() !== '');
+  let trustedProxies: BlockList | undefined;
+  try {
+    trustedProxies = proxies.length ? parseTrustedProxies(proxies) : undefined;
+  } catch (cause) {
+    throw new ConfigError(`invalid configuration: QAPI_TRUSTED_PROXIES (${(cause as Error).message})`);
+  }
   return {
     store: e.QAPI_STORE,
     databaseUrl: e.DATABASE_URL,
@@ -98,6 +114,7 @@ export const loadConfig = (env: Readonly<Record<string, string | undefined>> = p
     basePath: e.QAPI_BASE_PATH,
     rateLimit: { ratePerSecond: e.QAPI_RATE_LIMIT_RPS, burst: e.QAPI_RATE_LIMIT_BURST },
     anonymousRateLimit: { ratePerSecond: e.QAPI_ANON_RATE_LIMIT_RPS, burst: e.QAPI_ANON_RATE_LIMIT_BURST },
+    trustedProxies,
     oidcCacheSeconds: e.QAPI_OIDC_CACHE_SECONDS,
     publicPki: e.QAPI_PUBLIC_PKI,
     pkiCacheSeconds: e.QAPI_PKI_CACHE_SECONDS,

@@ -22,6 +22,7 @@ import { bodyLimit } from 'hono/body-limit';
 import type { ApiKeyRecord, ApiKeyService } from './api-keys.js';
 import { SCOPES, TENANT_RE } from './api-keys.js';
 import { anonymousGate } from './anonymous.js';
+import type { ClientAddress } from './client-address.js';
 import type { AppEnv } from './app.js';
 import { errorBody } from './http-errors.js';
 import { audienceAccepted, currentScope, verifiedPayload } from './introspection.js';
@@ -50,6 +51,8 @@ export interface OidcDeps {
   readonly limiter: RateLimiter;
   /** Per client address, before anything else on discovery and JWKS. */
   readonly anonymousLimiter: RateLimiter;
+  /** Who the client is, for that limit (the TCP peer unless it is a trusted proxy). */
+  readonly clientAddress?: ClientAddress;
   readonly logger: Logger;
   readonly bodyLimitBytes: number;
   readonly basePath: string;
@@ -194,7 +197,7 @@ export const createOidcRoutes = (deps: OidcDeps): Hono<AppEnv> => {
   };
 
   /** The anonymous reads' limit, per client address, before any store read; a 429 when spent. */
-  const anonymousLimit = anonymousGate(deps.anonymousLimiter, deps.logger);
+  const anonymousLimit = anonymousGate(deps.anonymousLimiter, deps.logger, deps.clientAddress);
 
   /** Authenticates the client against the tenant's API keys; a response when that fails. */
   const authenticate = async (

@@ -21,6 +21,7 @@
 import { fromPem } from '@quantumapi/sdk';
 import { type Context, Hono } from 'hono';
 import { type AnonymousGate, anonymousGate } from './anonymous.js';
+import type { ClientAddress } from './client-address.js';
 import { TENANT_RE } from './api-keys.js';
 import type { AppEnv } from './app.js';
 import { errorBody, toErrorResponse } from './http-errors.js';
@@ -42,6 +43,8 @@ export interface PkiDeps {
   readonly tenants: TenantBackends;
   /** Per client address, before anything else (the same limiter as the OIDC anonymous reads). */
   readonly anonymousLimiter: RateLimiter;
+  /** Who the client is, for that limit (the TCP peer unless it is a trusted proxy). */
+  readonly clientAddress?: ClientAddress;
   readonly logger: Logger;
   readonly options: PkiOptions;
 }
@@ -70,7 +73,7 @@ export const createPkiRoutes = (deps: PkiDeps): Hono<AppEnv> => {
   const now = deps.options.now ?? Date.now;
   const ttlMs = (deps.options.cacheTtlSeconds ?? DEFAULT_CACHE_TTL) * 1000;
   const maxTenants = deps.options.cacheMaxTenants ?? DEFAULT_CACHE_TENANTS;
-  const limit: AnonymousGate = anonymousGate(deps.anonymousLimiter, deps.logger);
+  const limit: AnonymousGate = anonymousGate(deps.anonymousLimiter, deps.logger, deps.clientAddress);
 
   const chains = new TenantCache<string>({
     load: async (tenant) =>

@@ -11,6 +11,7 @@ import { issuerUrl, type OidcOptions } from '../src/oidc-routes.js';
 import type { PkiOptions } from '../src/pki-routes.js';
 import { RateLimiter } from '../src/rate-limit.js';
 import { TenantBackends } from '../src/tenants.js';
+import { parseTrustedProxies } from '../src/client-address.js';
 
 /** The public URL the in-process issuer names itself by, and where the API is mounted. */
 export const PUBLIC = 'http://127.0.0.1:9999';
@@ -21,6 +22,8 @@ export interface InProcessOptions<S extends MemoryStore> {
   /** Overrides of the OIDC options (public URL and a 600 s token lifetime by default). */
   readonly oidc?: Partial<OidcOptions>;
   readonly anonymousLimiter?: RateLimiter;
+  /** Addresses and CIDR ranges whose X-Forwarded-For is believed (QAPI_TRUSTED_PROXIES). */
+  readonly trustedProxies?: readonly string[];
   /** Serve the public CA chain and CRL with these options; omitted: switched off (the default). */
   readonly pki?: PkiOptions;
 }
@@ -38,6 +41,7 @@ export const inProcessApp = <S extends MemoryStore = MemoryStore>(options: InPro
     tenants,
     limiter: new RateLimiter({ ratePerSecond: 1000, burst: 1000 }),
     ...(options.anonymousLimiter ? { anonymousLimiter: options.anonymousLimiter } : {}),
+    ...(options.trustedProxies ? { trustedProxies: parseTrustedProxies(options.trustedProxies) } : {}),
     logger: jsonLogger((l) => lines.push(l)),
     bodyLimitBytes: 64 * 1024,
     oidc: { publicUrl: () => PUBLIC, tokenTtlSeconds: 600, ...options.oidc },
