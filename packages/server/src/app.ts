@@ -12,6 +12,7 @@ import { type Context, Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { ApiKeyRecord, ApiKeyService, Scope } from './api-keys.js';
 import { registerCertificatesRoutes } from './certificates-routes.js';
+import { AuthFailureGuard } from './auth-failures.js';
 import { clientAddressVia } from './client-address.js';
 import { registerEncryptionRoutes } from './encryption-routes.js';
 import { errorBody, toErrorResponse } from './http-errors.js';
@@ -19,7 +20,7 @@ import { registerIdentityRoutes } from './identity-routes.js';
 import type { Logger } from './log.js';
 import { createOidcRoutes, type OidcOptions } from './oidc-routes.js';
 import { createPkiRoutes, disabledPkiRoutes, type PkiOptions } from './pki-routes.js';
-import { ANONYMOUS_RATE_LIMIT, RateLimiter } from './rate-limit.js';
+import { ANONYMOUS_RATE_LIMIT, AUTH_FAILURE_RATE_LIMIT, RateLimiter } from './rate-limit.js';
 import type { TenantBackends } from './tenants.js';
 import { registerVaultRoutes } from './vault-routes.js';
 
@@ -36,6 +37,11 @@ export interface AppDeps {
   readonly anonymousLimiter?: RateLimiter;
   /** Proxies whose X-Forwarded-For names the client for that limit (QAPI_TRUSTED_PROXIES). */
   readonly trustedProxies?: BlockList;
+  /**
+   * Failed authentications per client address, checked before a presented key is looked up.
+   * Omitted: a limiter with the defaults of QAPI_AUTH_FAILURE_RATE_LIMIT_RPS / _BURST.
+   */
+  readonly authFailureLimiter?: RateLimiter;
   readonly logger: Logger;
   /** Largest request body accepted, in bytes. */
   readonly bodyLimitBytes: number;
@@ -61,6 +67,15 @@ export const sendError = (c: Context<AppEnv>, e: unknown) => {
 };
 
 export const createApp = (deps: AppDeps): Hono<AppEnv> => {
+  const rateLimited = (c: Context<AppEnv>, retryAfterSeconds: number, fields: Record<string, unknown>) => {
+    c.header('retry-after', String(retryAfterSeconds));
+    deps.logger.log('warn', 'rate limited', { requestId: c.get('requestId'), ...fields, retryAfterSeconds });
+    return c.json(
+      errorBody('RATE_LIMITED', 'rate limit exceeded', c.get('requestId'), { details: { retryAfterSeconds } }),
+      429,
+    );
+  };
+
   const app = new Hono<AppEnv>();
   const base = deps.basePath ?? '/api/v1';
 
@@ -125,6 +140,10 @@ export const createApp = (deps: AppDeps): Hono<AppEnv> => {
 
   const anonymousLimiter = deps.anonymousLimiter ?? new RateLimiter(ANONYMOUS_RATE_LIMIT);
   const clientAddress = clientAddressVia(deps.trustedProxies);
+  const authFailures = new AuthFailureGuard(
+    deps.authFailureLimiter ?? new RateLimiter(AUTH_FAILURE_RATE_LIMIT),
+    clientAddress,
+  );
   // Both mounted before the API so that its API key check never sees these requests. The PKI
   // paths answer 404 when switched off, not the API's 401: there is nothing to authenticate for.
   app.route(
@@ -148,6 +167,7 @@ export const createApp = (deps: AppDeps): Hono<AppEnv> => {
         limiter: deps.limiter,
         anonymousLimiter,
         clientAddress,
+        authFailures,
         logger: deps.logger,
         bodyLimitBytes: deps.bodyLimitBytes,
         basePath: base,
@@ -177,6 +197,8 @@ export const createApp = (deps: AppDeps): Hono<AppEnv> => {
       c.header('www-authenticate', 'ApiKey');
       return c.json(errorBody('UNAUTHENTICATED', 'missing API key (X-Api-Key)', c.get('requestId')), 401);
     }
+    const wait = authFailures.blocked(c);
+    if (wait !== undefined) return rateLimited(c, wait, {});
     let auth: ApiKeyRecord | undefined;
     try {
       auth = await deps.apiKeys.authenticate(header);
@@ -184,23 +206,13 @@ export const createApp = (deps: AppDeps): Hono<AppEnv> => {
       // Cannot check the key: refuse, never let it through.
       return sendError(c, e);
     }
-    if (!auth) return c.json(errorBody('UNAUTHENTICATED', 'invalid or revoked API key', c.get('requestId')), 401);
+    if (!auth) {
+      authFailures.failed(c);
+      return c.json(errorBody('UNAUTHENTICATED', 'invalid or revoked API key', c.get('requestId')), 401);
+    }
     c.set('auth', auth);
     const decision = deps.limiter.take(auth.tenant);
-    if (!decision.ok) {
-      c.header('retry-after', String(decision.retryAfterSeconds));
-      deps.logger.log('warn', 'rate limited', {
-        requestId: c.get('requestId'),
-        tenant: auth.tenant,
-        retryAfterSeconds: decision.retryAfterSeconds,
-      });
-      return c.json(
-        errorBody('RATE_LIMITED', 'rate limit exceeded', c.get('requestId'), {
-          details: { retryAfterSeconds: decision.retryAfterSeconds },
-        }),
-        429,
-      );
-    }
+    if (!decision.ok) return rateLimited(c, decision.retryAfterSeconds, { tenant: auth.tenant });
     return next();
   });
 

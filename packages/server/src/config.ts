@@ -3,7 +3,7 @@ import type { BlockList } from 'node:net';
 import { parseMasterKey } from '@quantumapi/sdk';
 import { z } from 'zod';
 import { parseTrustedProxies } from './client-address.js';
-import { ANONYMOUS_RATE_LIMIT } from './rate-limit.js';
+import { ANONYMOUS_RATE_LIMIT, AUTH_FAILURE_RATE_LIMIT } from './rate-limit.js';
 
 const schema = z.object({
   DATABASE_URL: z.string().min(1).optional(),
@@ -26,6 +26,9 @@ const schema = z.object({
   /** Per client address, for the unauthenticated reads (OIDC discovery and JWKS, public CA and CRL). */
   QAPI_ANON_RATE_LIMIT_RPS: z.coerce.number().positive().default(ANONYMOUS_RATE_LIMIT.ratePerSecond),
   QAPI_ANON_RATE_LIMIT_BURST: z.coerce.number().int().min(1).default(ANONYMOUS_RATE_LIMIT.burst),
+  /** Per client address, failed authentications (a bad or revoked API key, a bad OAuth client). */
+  QAPI_AUTH_FAILURE_RATE_LIMIT_RPS: z.coerce.number().positive().default(AUTH_FAILURE_RATE_LIMIT.ratePerSecond),
+  QAPI_AUTH_FAILURE_RATE_LIMIT_BURST: z.coerce.number().int().min(1).default(AUTH_FAILURE_RATE_LIMIT.burst),
   /**
    * Comma-separated addresses and CIDR ranges of reverse proxies in front of this server: from
    * them, X-Forwarded-For names the client for the per-address limits. Empty: the TCP peer.
@@ -73,6 +76,8 @@ export interface ServerConfig {
   readonly rateLimit: { readonly ratePerSecond: number; readonly burst: number };
   /** Per client address on the anonymous OIDC endpoints (discovery, JWKS). */
   readonly anonymousRateLimit: { readonly ratePerSecond: number; readonly burst: number };
+  /** Per client address, failed authentications. */
+  readonly authFailureRateLimit: { readonly ratePerSecond: number; readonly burst: number };
   /** QAPI_TRUSTED_PROXIES, parsed; undefined when none are trusted. */
   readonly trustedProxies: BlockList | undefined;
   readonly oidcCacheSeconds: number;
@@ -114,6 +119,10 @@ export const loadConfig = (env: Readonly<Record<string, string | undefined>> = p
     basePath: e.QAPI_BASE_PATH,
     rateLimit: { ratePerSecond: e.QAPI_RATE_LIMIT_RPS, burst: e.QAPI_RATE_LIMIT_BURST },
     anonymousRateLimit: { ratePerSecond: e.QAPI_ANON_RATE_LIMIT_RPS, burst: e.QAPI_ANON_RATE_LIMIT_BURST },
+    authFailureRateLimit: {
+      ratePerSecond: e.QAPI_AUTH_FAILURE_RATE_LIMIT_RPS,
+      burst: e.QAPI_AUTH_FAILURE_RATE_LIMIT_BURST,
+    },
     trustedProxies,
     oidcCacheSeconds: e.QAPI_OIDC_CACHE_SECONDS,
     publicPki: e.QAPI_PUBLIC_PKI,

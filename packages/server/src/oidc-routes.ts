@@ -22,6 +22,7 @@ import { bodyLimit } from 'hono/body-limit';
 import type { ApiKeyRecord, ApiKeyService } from './api-keys.js';
 import { SCOPES, TENANT_RE } from './api-keys.js';
 import { anonymousGate } from './anonymous.js';
+import type { AuthFailureGuard } from './auth-failures.js';
 import type { ClientAddress } from './client-address.js';
 import type { AppEnv } from './app.js';
 import { errorBody } from './http-errors.js';
@@ -53,6 +54,8 @@ export interface OidcDeps {
   readonly anonymousLimiter: RateLimiter;
   /** Who the client is, for that limit (the TCP peer unless it is a trusted proxy). */
   readonly clientAddress?: ClientAddress;
+  /** Failed client authentications per address, checked before a presented key is looked up. */
+  readonly authFailures: AuthFailureGuard;
   readonly logger: Logger;
   readonly bodyLimitBytes: number;
   readonly basePath: string;
@@ -207,6 +210,11 @@ export const createOidcRoutes = (deps: OidcDeps): Hono<AppEnv> => {
   ): Promise<ApiKeyRecord | Response> => {
     const creds = clientCredentials(c, form);
     if (creds === 'invalid') return oauthError(c, 400, 'invalid_request');
+    const wait = deps.authFailures.blocked(c);
+    if (wait !== undefined) {
+      c.header('retry-after', String(wait));
+      return oauthError(c, 429, 'temporarily_unavailable');
+    }
     let record: ApiKeyRecord | undefined;
     if (creds) {
       try {
@@ -217,6 +225,7 @@ export const createOidcRoutes = (deps: OidcDeps): Hono<AppEnv> => {
       }
     }
     if (!creds || !record || record.keyId !== creds.clientId || record.tenant !== tenant) {
+      if (creds) deps.authFailures.failed(c);
       // §5.2: 401 with a challenge for the scheme the client tried (Basic when it sent none).
       if (!creds || creds.method === 'client_secret_basic') c.header('www-authenticate', 'Basic realm="qapi"');
       return oauthError(c, 401, 'invalid_client');

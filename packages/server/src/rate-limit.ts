@@ -54,6 +54,16 @@ export class RateLimiter {
     return { ok: false, retryAfterSeconds: Math.max(1, Math.ceil((1 - b.tokens) / this.#o.ratePerSecond)) };
   }
 
+  /** What `take` would answer now, without taking anything. */
+  peek(key: string): RateDecision {
+    const b = this.#buckets.get(key);
+    if (!b) return { ok: true };
+    const now = (this.#o.now ?? Date.now)();
+    const tokens = Math.min(this.#o.burst, b.tokens + ((now - b.at) / 1000) * this.#o.ratePerSecond);
+    if (tokens >= 1) return { ok: true };
+    return { ok: false, retryAfterSeconds: Math.max(1, Math.ceil((1 - tokens) / this.#o.ratePerSecond)) };
+  }
+
   /**
    * The table is full: drop the buckets that have refilled (forgetting them changes nothing), and
    * if every one is still in use, the least recently used. Clearing everything instead would let
@@ -70,6 +80,12 @@ export class RateLimiter {
 
 /** Per client address, for the endpoints anyone may call (QAPI_ANON_RATE_LIMIT_RPS / _BURST). */
 export const ANONYMOUS_RATE_LIMIT = { ratePerSecond: 20, burst: 60 } as const;
+
+/**
+ * Failed authentications per client address (QAPI_AUTH_FAILURE_RATE_LIMIT_RPS / _BURST): a client
+ * past its burst of bad keys is refused before its next key is looked up, until the bucket refills.
+ */
+export const AUTH_FAILURE_RATE_LIMIT = { ratePerSecond: 1, burst: 20 } as const;
 
 /** The first four groups of a valid IPv6 address, without leading zeros. */
 const ipv6Prefix64 = (address: string): string => {

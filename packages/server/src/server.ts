@@ -62,6 +62,7 @@ export const startServer = async (config: ServerConfig, logger: Logger = jsonLog
     tenants,
     limiter: new RateLimiter(config.rateLimit),
     anonymousLimiter: new RateLimiter(config.anonymousRateLimit),
+    authFailureLimiter: new RateLimiter(config.authFailureRateLimit),
     ...(config.trustedProxies ? { trustedProxies: config.trustedProxies } : {}),
     logger,
     bodyLimitBytes: config.bodyLimitBytes,

@@ -22,6 +22,7 @@ export interface InProcessOptions<S extends MemoryStore> {
   /** Overrides of the OIDC options (public URL and a 600 s token lifetime by default). */
   readonly oidc?: Partial<OidcOptions>;
   readonly anonymousLimiter?: RateLimiter;
+  readonly authFailureLimiter?: RateLimiter;
   /** Addresses and CIDR ranges whose X-Forwarded-For is believed (QAPI_TRUSTED_PROXIES). */
   readonly trustedProxies?: readonly string[];
   /** Serve the public CA chain and CRL with these options; omitted: switched off (the default). */
@@ -41,6 +42,7 @@ export const inProcessApp = <S extends MemoryStore = MemoryStore>(options: InPro
     tenants,
     limiter: new RateLimiter({ ratePerSecond: 1000, burst: 1000 }),
     ...(options.anonymousLimiter ? { anonymousLimiter: options.anonymousLimiter } : {}),
+    ...(options.authFailureLimiter ? { authFailureLimiter: options.authFailureLimiter } : {}),
     ...(options.trustedProxies ? { trustedProxies: parseTrustedProxies(options.trustedProxies) } : {}),
     logger: jsonLogger((l) => lines.push(l)),
     bodyLimitBytes: 64 * 1024,
