@@ -30,6 +30,10 @@ import { TenantCache } from './tenant-cache.js';
 import type { RateLimiter } from './rate-limit.js';
 import type { TenantBackends } from './tenants.js';
 
+/** Where a tenant's CRL is served publicly: the CRL distribution point of its certificates. */
+export const publicCrlUrl = (publicUrl: string, basePath: string, tenant: string): string =>
+  `${publicUrl.replace(/\/+$/, '')}${basePath}/pki/${tenant}/crl`;
+
 export interface PkiOptions {
   /** How long a tenant's CA chain and CRL are served from memory. Default 30 s. */
   readonly cacheTtlSeconds?: number;

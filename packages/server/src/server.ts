@@ -6,6 +6,7 @@ import { createApp } from './app.js';
 import type { ServerConfig } from './config.js';
 import { jsonLogger, type Logger } from './log.js';
 import { issuerUrl } from './oidc-routes.js';
+import { publicCrlUrl } from './pki-routes.js';
 import { RateLimiter } from './rate-limit.js';
 import { TenantBackends } from './tenants.js';
 
@@ -53,8 +54,12 @@ export const startServer = async (config: ServerConfig, logger: Logger = jsonLog
   // The bound port is known only after listen (PORT=0): the URL is read when a request needs it.
   let publicUrl = config.publicUrl;
   const getPublicUrl = (): string => publicUrl ?? `http://${config.host}:${config.port}`;
-  const tenants = new TenantBackends(store, config.masterKey, defaultProviders, (tenant) =>
-    issuerUrl(getPublicUrl(), config.basePath, tenant),
+  const tenants = new TenantBackends(
+    store,
+    config.masterKey,
+    defaultProviders,
+    (tenant) => issuerUrl(getPublicUrl(), config.basePath, tenant),
+    config.publicPki ? (tenant) => publicCrlUrl(getPublicUrl(), config.basePath, tenant) : undefined,
   );
   const app = createApp({
     store,

@@ -28,16 +28,24 @@ export class TenantBackends {
   readonly #revoked = new Set<(tenant: string) => void>();
   readonly #crls = new Set<(tenant: string, crlNumber: number) => void>();
 
+  readonly #crlUrlFor: ((tenant: string) => string) | undefined;
+
+  /**
+   * `crlUrlFor` names where the tenant's CRL is served publicly (the public PKI routes): issued
+   * certificates then carry it as their CRL distribution point.
+   */
   constructor(
     store: RecordStore,
     masterKey: Uint8Array,
     providers: CryptoProviders,
     issuerFor?: (tenant: string) => string,
+    crlUrlFor?: (tenant: string) => string,
   ) {
     this.#store = store;
     this.#masterKey = masterKey;
     this.#providers = providers;
     this.#issuerFor = issuerFor;
+    this.#crlUrlFor = crlUrlFor;
   }
 
   /** The `iss` of the tenant's tokens (the local engine's default URN without `issuerFor`). */
@@ -92,6 +100,7 @@ export class TenantBackends {
           tenant,
           ownsStore: false,
           identity: { issuer: this.issuer(tenant) },
+          ...(this.#crlUrlFor ? { certificates: { crlDistributionPoint: this.#crlUrlFor(tenant) } } : {}),
         }),
       );
       this.#backends.set(tenant, b);

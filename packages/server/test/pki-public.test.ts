@@ -9,6 +9,7 @@ import {
   createCsr,
   defaultProviders,
   MemoryStore,
+  parseCertificate,
   parseCertificates,
   parseCrl,
   signingKeyFromSeed,
@@ -22,7 +23,7 @@ import { TenantCache } from '../src/tenant-cache.js';
 import { RateLimiter } from '../src/rate-limit.js';
 import { startServer } from '../src/server.js';
 import { TenantBackends } from '../src/tenants.js';
-import { BASE, inProcessApp } from './in-process-app.js';
+import { BASE, inProcessApp, PUBLIC } from './in-process-app.js';
 
 /** A memory store that records every read and write as `tenant/collection`, and can be made to fail. */
 class RecordingStore extends MemoryStore {
@@ -189,6 +190,24 @@ describe('public PKI distribution', () => {
     const parsed = parseCrl(crlDer);
     expect(parsed.crlNumber).toBe(auth.json.crlNumber);
     expect(parsed.revoked.size).toBe(0);
+  });
+
+  it('issued certificates name the public CRL as their distribution point, and it is served there', async () => {
+    const { call, issue, pub } = await setup();
+    const serial = await issue();
+    const pem = ((await (await call('GET', `/certificates/${serial}`)).json()) as { certificate: string }).certificate;
+    const cert = parseCertificate(pem);
+    expect(cert.crlDistributionPoints).toEqual([`${PUBLIC}${BASE}/pki/acme/crl`]);
+    const r = await pub(cert.crlDistributionPoints[0]!.slice(`${PUBLIC}${BASE}/pki/`.length));
+    expect(r.status).toBe(200);
+    expect(r.headers.get('content-type')).toBe('application/pkix-crl');
+    expect(parseCrl(new Uint8Array(await r.arrayBuffer())).issuerText).toBe(cert.issuerText);
+    // Public PKI off: no distribution point is written.
+    const off = await setup({ pki: false });
+    const offSerial = await off.issue();
+    const offPem = ((await (await off.call('GET', `/certificates/${offSerial}`)).json()) as { certificate: string })
+      .certificate;
+    expect(parseCertificate(offPem).crlDistributionPoints).toEqual([]);
   });
 
   it('answers 404 no-store for unknown tenants and tenants without a CA, and writes nothing', async () => {

@@ -50,6 +50,12 @@ export interface LocalCaOptions {
   readonly maxTtlSeconds?: number;
   /** CRL nextUpdate - thisUpdate: 24 h. A CRL is re-signed once half of that has passed. */
   readonly crlValiditySeconds?: number;
+  /**
+   * An http(s) URL where the issuing CA's CRL is served as DER (e.g. the server's public
+   * `{base}/pki/{tenant}/crl`): written into every service certificate as its CRL distribution
+   * point, so that relying parties find the CRL by themselves. None by default.
+   */
+  readonly crlDistributionPoint?: string;
 }
 
 const C_CA = 'certificates.ca';
@@ -117,6 +123,21 @@ interface CaState {
   readonly chain: readonly string[];
 }
 
+/** An absolute http(s) URL without credentials, or undefined. */
+const httpUrl = (v: string | undefined, name: string): string | undefined => {
+  if (v === undefined) return undefined;
+  let u: URL | undefined;
+  try {
+    u = new URL(v);
+  } catch {
+    u = undefined;
+  }
+  if (!u || (u.protocol !== 'http:' && u.protocol !== 'https:') || u.username || u.password) {
+    throw new InvalidOptionsError(`${name} must be an http(s) URL without credentials`);
+  }
+  return v;
+};
+
 const positiveInt = (v: number | undefined, name: string, fallback: number): number => {
   if (v === undefined) return fallback;
   if (!Number.isSafeInteger(v) || v <= 0) throw new InvalidOptionsError(`${name} must be a positive integer`);
@@ -141,6 +162,7 @@ export class LocalCertificatesBackend implements CertificatesBackend {
   readonly #defaultTtl: number;
   readonly #maxTtl: number;
   readonly #crlValidity: number;
+  readonly #crlDistributionPoint: string | undefined;
   #ca: Promise<CaState> | undefined;
 
   constructor(ctx: LocalContext, options: LocalCaOptions = {}) {
@@ -165,6 +187,7 @@ export class LocalCertificatesBackend implements CertificatesBackend {
     this.#maxTtl = positiveInt(options.maxTtlSeconds, 'maxTtlSeconds', 30 * DAY_S);
     this.#crlValidity = positiveInt(options.crlValiditySeconds, 'crlValiditySeconds', DAY_S);
     if (this.#defaultTtl > this.#maxTtl) throw new InvalidOptionsError('defaultTtlSeconds exceeds maxTtlSeconds');
+    this.#crlDistributionPoint = httpUrl(options.crlDistributionPoint, 'crlDistributionPoint');
   }
 
   // ---------- CA bootstrap ----------
@@ -293,6 +316,7 @@ export class LocalCertificatesBackend implements CertificatesBackend {
       serialNumber: this.#serial(),
       notBefore: new Date(now.getTime() - BACKDATE_MS),
       notAfter,
+      ...(this.#crlDistributionPoint ? { crlDistributionPoints: [this.#crlDistributionPoint] } : {}),
     });
     const record: IssuedRecord = {
       v: 1,

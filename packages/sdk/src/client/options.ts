@@ -90,6 +90,7 @@ const schema = z.strictObject({
           defaultTtlSeconds: positiveInt.optional(),
           maxTtlSeconds: positiveInt.optional(),
           crlValiditySeconds: positiveInt.optional(),
+          crlDistributionPoint: z.url({ protocol: /^https?$/ }).optional(),
         })
         .optional(),
     })

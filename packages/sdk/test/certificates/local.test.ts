@@ -1,3 +1,5 @@
+import { AsnConvert } from '@peculiar/asn1-schema';
+import { Certificate } from '@peculiar/asn1-x509';
 import { describe, expect, it } from 'vitest';
 import { LocalCertificatesBackend } from '../../src/certificates/local.js';
 import { parseCertificate } from '../../src/certificates/x509/certificate.js';
@@ -69,6 +71,32 @@ describe('LocalCertificatesBackend', () => {
     );
     expect((await ca.getCertificate(issued.serialNumber)).serialNumber).toBe(issued.serialNumber);
     expect((await ca.getCertificate(issued.serialNumber.toUpperCase())).revokedAt).toBeUndefined();
+  });
+
+  it('writes the configured CRL distribution point into service certificates, DER as RFC 5280 has it', async () => {
+    const url = 'https://pki.example/api/v1/pki/acme/crl';
+    const ca = new LocalCertificatesBackend(localContext({ now: () => T0 }), { crlDistributionPoint: url });
+    const issued = parseCertificate((await ca.issueFromCsr({ csr: csrFor().csr })).certificate);
+    expect(issued.crlDistributionPoints).toEqual([url]);
+    // Independently of the encoder: SEQUENCE { SEQUENCE { [0] { [0] { [6] uri } } } }.
+    const raw = AsnConvert.parse(issued.der, Certificate).tbsCertificate.extensions?.find(
+      (e) => e.extnID === '2.5.29.31',
+    );
+    expect(raw?.critical).toBe(false);
+    const u = Buffer.from(url, 'ascii');
+    const tlv = (tag: number, body: Buffer) => Buffer.concat([Buffer.from([tag, body.length]), body]);
+    const expected = tlv(0x30, tlv(0x30, tlv(0xa0, tlv(0xa0, tlv(0x86, u)))));
+    expect(Buffer.from(raw!.extnValue.buffer).toString('hex')).toBe(expected.toString('hex'));
+    // Not configured: no extension; and only http(s) URLs without credentials are accepted.
+    const plain = new LocalCertificatesBackend(localContext({ now: () => T0 }));
+    expect(
+      parseCertificate((await plain.issueFromCsr({ csr: csrFor().csr })).certificate).crlDistributionPoints,
+    ).toEqual([]);
+    for (const bad of ['ldap://x/crl', 'not a url', 'https://user:pw@x/crl']) {
+      expect(() => new LocalCertificatesBackend(localContext(), { crlDistributionPoint: bad })).toThrow(
+        expect.objectContaining({ code: 'INVALID_OPTIONS' }),
+      );
+    }
   });
 
   it('honours ttl within the maximum and rejects a CSR with a bad signature (CSR_INVALID)', async () => {

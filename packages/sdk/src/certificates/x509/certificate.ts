@@ -8,7 +8,10 @@ import { AsnConvert, OctetString } from '@peculiar/asn1-schema';
 import {
   AuthorityKeyIdentifier,
   BasicConstraints,
+  CRLDistributionPoints,
   Certificate,
+  DistributionPoint,
+  DistributionPointName,
   ExtendedKeyUsage,
   Extension,
   Extensions,
@@ -24,6 +27,7 @@ import {
   Version,
   id_ce_authorityKeyIdentifier,
   id_ce_basicConstraints,
+  id_ce_cRLDistributionPoints,
   id_ce_extKeyUsage,
   id_ce_keyUsage,
   id_ce_subjectAltName,
@@ -83,6 +87,8 @@ export interface CertificateInfo {
   readonly subjectAltNames: SubjectAltNames;
   readonly subjectKeyIdentifier: Uint8Array | undefined;
   readonly authorityKeyIdentifier: Uint8Array | undefined;
+  /** URIs of the CRL distribution points (RFC 5280 §4.2.1.13); empty when the extension is absent. */
+  readonly crlDistributionPoints: readonly string[];
   /** OIDs of critical extensions this profile does not understand: a verifier must reject them. */
   readonly unknownCriticalExtensions: readonly string[];
 }
@@ -176,6 +182,7 @@ type ParsedExtensions = Pick<
   | 'subjectAltNames'
   | 'subjectKeyIdentifier'
   | 'authorityKeyIdentifier'
+  | 'crlDistributionPoints'
   | 'unknownCriticalExtensions'
 >;
 
@@ -191,6 +198,7 @@ export const extensionsOf = (list: readonly Extension[] | undefined): ParsedExte
     subjectAltNames: { dnsNames: [], uris: [], ipAddresses: [], emails: [] },
     subjectKeyIdentifier: undefined,
     authorityKeyIdentifier: undefined,
+    crlDistributionPoints: [],
     unknownCriticalExtensions: [],
   };
   const unknown: string[] = [];
@@ -229,6 +237,14 @@ export const extensionsOf = (list: readonly Extension[] | undefined): ParsedExte
         out.authorityKeyIdentifier = aki.keyIdentifier ? new Uint8Array(aki.keyIdentifier.buffer) : undefined;
         break;
       }
+      case id_ce_cRLDistributionPoints:
+        out.crlDistributionPoints = AsnConvert.parse(value, CRLDistributionPoints).flatMap(
+          (dp) =>
+            dp.distributionPoint?.fullName?.flatMap((g) =>
+              g.uniformResourceIdentifier !== undefined ? [g.uniformResourceIdentifier] : [],
+            ) ?? [],
+        );
+        break;
       default:
         if (e.critical) unknown.push(e.extnID);
     }
@@ -323,6 +339,22 @@ export const extensions = {
       false,
       new AuthorityKeyIdentifier({ keyIdentifier: new KeyIdentifier(toArrayBuffer(keyId)) }),
     ),
+  /** One distribution point per URI, each a full name (no reasons, no CRL issuer: the CA's own CRL). */
+  crlDistributionPoints: (uris: readonly string[]): Extension =>
+    ext(
+      id_ce_cRLDistributionPoints,
+      false,
+      new CRLDistributionPoints(
+        uris.map(
+          (uniformResourceIdentifier) =>
+            new DistributionPoint({
+              distributionPoint: new DistributionPointName({
+                fullName: [new GeneralName({ uniformResourceIdentifier })],
+              }),
+            }),
+        ),
+      ),
+    ),
 };
 
 export interface IssuerMaterial {
@@ -400,6 +432,8 @@ export interface ServiceCertificateOptions {
   readonly notAfter: Date;
   /** Defaults to serverAuth + clientAuth (the service profile); overridable for custom profiles. */
   readonly extendedKeyUsage?: readonly string[];
+  /** Where relying parties fetch the issuer's CRL (DER over http); no extension when empty. */
+  readonly crlDistributionPoints?: readonly string[];
 }
 
 /**
@@ -421,6 +455,7 @@ export const createServiceCertificate = (o: ServiceCertificateOptions): Certific
   if (o.dnsNames.length + o.uris.length > 0) {
     list.push(extensions.subjectAltName(o.dnsNames, o.uris, o.subject.length === 0));
   }
+  if (o.crlDistributionPoints?.length) list.push(extensions.crlDistributionPoints(o.crlDistributionPoints));
   return signCertificate({
     serialNumber: o.serialNumber,
     subject: o.subject,
