@@ -5,7 +5,7 @@
 import { MemoryStore, type StoredRecord } from '@quantumapi/sdk';
 import { describe, expect, it } from 'vitest';
 import { RateLimiter } from '../src/rate-limit.js';
-import { BASE, inProcessApp } from './in-process-app.js';
+import { BASE, fromAddress, inProcessApp, requestToken } from './in-process-app.js';
 
 class CountingStore extends MemoryStore {
   reads = 0;
@@ -23,23 +23,10 @@ const setup = async () => {
     authFailureLimiter: new RateLimiter({ ratePerSecond: 1, burst: 3, now: () => now }),
   });
   const key = await apiKeys.issue('acme');
-  const from = (address: string) => ({ incoming: { socket: { remoteAddress: address } } });
   const api = (apiKey: string, address: string) =>
-    app.request(`${BASE}/keys`, { headers: { 'x-api-key': apiKey } }, from(address));
+    app.request(`${BASE}/keys`, { headers: { 'x-api-key': apiKey } }, fromAddress(address));
   const token = (clientId: string, secret: string, address: string) =>
-    app.request(
-      `${BASE}/oidc/acme/token`,
-      {
-        method: 'POST',
-        headers: { 'content-type': 'application/x-www-form-urlencoded' },
-        body: new URLSearchParams({
-          grant_type: 'client_credentials',
-          client_id: clientId,
-          client_secret: secret,
-        }).toString(),
-      },
-      from(address),
-    );
+    requestToken(app, 'acme', clientId, secret, address);
   return { store, key, api, token, clock, lines };
 };
 

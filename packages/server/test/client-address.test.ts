@@ -6,12 +6,12 @@ import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config.js';
 import { clientAddressVia, parseTrustedProxies } from '../src/client-address.js';
 import { RateLimiter } from '../src/rate-limit.js';
-import { BASE, inProcessApp } from './in-process-app.js';
+import { BASE, fromAddress, inProcessApp } from './in-process-app.js';
 
 /** Just enough of a Hono context for the resolver: the socket peer and the header. */
 const ctx = (peer: string | undefined, xff?: string) =>
   ({
-    env: peer ? { incoming: { socket: { remoteAddress: peer } } } : undefined,
+    env: peer ? fromAddress(peer) : undefined,
     req: { header: (name: string) => (name === 'x-forwarded-for' ? xff : undefined) },
   }) as never;
 
@@ -56,11 +56,7 @@ describe('client address', () => {
       anonymousLimiter: new RateLimiter({ ratePerSecond: 0.001, burst: 1 }),
     });
     const get = (peer: string, xff?: string) =>
-      app.request(
-        `${BASE}/oidc/nobody/jwks`,
-        { headers: xff ? { 'x-forwarded-for': xff } : {} },
-        { incoming: { socket: { remoteAddress: peer } } },
-      );
+      app.request(`${BASE}/oidc/nobody/jwks`, { headers: xff ? { 'x-forwarded-for': xff } : {} }, fromAddress(peer));
     expect((await get('10.0.0.5', '203.0.113.1')).status).toBe(404); // allowed; unknown tenant
     expect((await get('10.0.0.5', '203.0.113.1')).status).toBe(429);
     expect((await get('10.0.0.5', '203.0.113.2')).status).toBe(404); // another client, same proxy

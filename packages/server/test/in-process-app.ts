@@ -60,3 +60,28 @@ export const inProcessApp = <S extends MemoryStore = MemoryStore>(options: InPro
   /** `masterKey` lets a test open a second TenantBackends over the store, as another process would. */
   return { app: createApp(deps), store, apiKeys, tenants, lines, masterKey };
 };
+
+/** What @hono/node-server passes as the connection: the request comes from `address`. */
+export const fromAddress = (address: string) => ({ incoming: { socket: { remoteAddress: address } } });
+
+/** A client_credentials token request (client_secret_post) to the tenant's issuer, from `address` when given. */
+export const requestToken = (
+  app: ReturnType<typeof inProcessApp>['app'],
+  tenant: string,
+  clientId: string,
+  secret: string,
+  address?: string,
+) =>
+  app.request(
+    `${BASE}/oidc/${tenant}/token`,
+    {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({
+        grant_type: 'client_credentials',
+        client_id: clientId,
+        client_secret: secret,
+      }).toString(),
+    },
+    address ? fromAddress(address) : undefined,
+  );

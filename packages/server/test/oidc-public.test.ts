@@ -11,7 +11,7 @@ import { IssuerCache } from '../src/issuer-cache.js';
 import { jsonLogger } from '../src/log.js';
 import { addressBucket, RateLimiter } from '../src/rate-limit.js';
 import { startServer } from '../src/server.js';
-import { BASE, inProcessApp } from './in-process-app.js';
+import { BASE, fromAddress, inProcessApp, requestToken } from './in-process-app.js';
 
 /** A memory store that records every read as `tenant/collection`. */
 class CountingStore extends MemoryStore {
@@ -30,24 +30,10 @@ const setup = async (opts: { burst?: number; now?: () => number } = {}) => {
   });
   const full = await apiKeys.issue('acme');
   store.reads.length = 0;
-  /** An anonymous GET from `address` (what @hono/node-server passes as the connection). */
-  const get = (path: string, address = '198.51.100.7') =>
-    app.request(`${BASE}/oidc/${path}`, {}, { incoming: { socket: { remoteAddress: address } } });
+  /** An anonymous GET from `address`. */
+  const get = (path: string, address = '198.51.100.7') => app.request(`${BASE}/oidc/${path}`, {}, fromAddress(address));
   /** A client_credentials token request from the fully scoped key, from `address` when given. */
-  const clientCredentials = (address?: string) =>
-    app.request(
-      `${BASE}/oidc/acme/token`,
-      {
-        method: 'POST',
-        headers: { 'content-type': 'application/x-www-form-urlencoded' },
-        body: new URLSearchParams({
-          grant_type: 'client_credentials',
-          client_id: full.keyId,
-          client_secret: full.apiKey,
-        }).toString(),
-      },
-      address ? { incoming: { socket: { remoteAddress: address } } } : undefined,
-    );
+  const clientCredentials = (address?: string) => requestToken(app, 'acme', full.keyId, full.apiKey, address);
   return { app, store, apiKeys, tenants, lines, full, get, clientCredentials };
 };
 

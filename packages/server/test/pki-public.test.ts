@@ -23,7 +23,7 @@ import { TenantCache } from '../src/tenant-cache.js';
 import { RateLimiter } from '../src/rate-limit.js';
 import { startServer } from '../src/server.js';
 import { TenantBackends } from '../src/tenants.js';
-import { BASE, inProcessApp, PUBLIC } from './in-process-app.js';
+import { BASE, fromAddress, inProcessApp, PUBLIC } from './in-process-app.js';
 
 /** A memory store that records every read and write as `tenant/collection`, and can be made to fail. */
 class RecordingStore extends MemoryStore {
@@ -56,8 +56,7 @@ const setup = async (opts: { pki?: boolean; burst?: number; ttl?: number; now?: 
   });
   const full = await apiKeys.issue('acme');
   /** An anonymous GET under {base}/pki from `address`. */
-  const pub = (path: string, address = ADDRESS) =>
-    app.request(`${BASE}/pki/${path}`, {}, { incoming: { socket: { remoteAddress: address } } });
+  const pub = (path: string, address = ADDRESS) => app.request(`${BASE}/pki/${path}`, {}, fromAddress(address));
   const call = (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) =>
     app.request(`${BASE}${path}`, {
       method,
@@ -302,7 +301,7 @@ describe('public PKI distribution', () => {
     await issue();
     expect((await pub('acme/ca.pem')).status).toBe(200);
     expect((await pub('acme/crl')).status).toBe(200);
-    const jwks = await app.request(`${BASE}/oidc/acme/jwks`, {}, { incoming: { socket: { remoteAddress: ADDRESS } } });
+    const jwks = await app.request(`${BASE}/oidc/acme/jwks`, {}, fromAddress(ADDRESS));
     expect(jwks.status).not.toBe(429);
     store.reads.length = 0;
     store.writes.length = 0;

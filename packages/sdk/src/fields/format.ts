@@ -166,12 +166,8 @@ export const serializeField = (dataKeyId: string, nonce: Uint8Array, sealed: Uin
   return `${PREFIX}${dataKeyId}.${toBase64Url(body)}`;
 };
 
-/** The common case (current version and suite, well-formed): fixed offsets, no split. */
-const parseFast = (s: string): ParsedField | undefined => {
-  if (!s.startsWith(PREFIX) || s.charCodeAt(BODY_AT - 1) !== 46 /* . */) return undefined;
-  const dataKeyId = s.slice(PREFIX.length, BODY_AT - 1);
-  if (!DKID_RE.test(dataKeyId)) return undefined;
-  const bytes = unb64url(s, BODY_AT);
+/** A decoded body split into nonce and sealed part; too short for a type tag byte is an error. */
+const parsedBody = (dataKeyId: string, bytes: Uint8Array): ParsedField => {
   if (bytes.length < MIN_BODY) throw new InvalidCiphertextError('field ciphertext body is too short');
   return {
     version: FIELD_VERSION,
@@ -180,6 +176,14 @@ const parseFast = (s: string): ParsedField | undefined => {
     nonce: bytes.subarray(0, FIELD_NONCE_LENGTH),
     sealed: bytes.subarray(FIELD_NONCE_LENGTH),
   };
+};
+
+/** The common case (current version and suite, well-formed): fixed offsets, no split. */
+const parseFast = (s: string): ParsedField | undefined => {
+  if (!s.startsWith(PREFIX) || s.charCodeAt(BODY_AT - 1) !== 46 /* . */) return undefined;
+  const dataKeyId = s.slice(PREFIX.length, BODY_AT - 1);
+  if (!DKID_RE.test(dataKeyId)) return undefined;
+  return parsedBody(dataKeyId, unb64url(s, BODY_AT));
 };
 
 /**
@@ -230,17 +234,7 @@ export const parseField = (s: string): ParsedField => {
   } catch (cause) {
     throw new InvalidCiphertextError('field ciphertext body is not canonical base64url', { cause });
   }
-  // A type tag byte is always present, so the shortest valid body is nonce + 1 + tag.
-  if (bytes.length < FIELD_NONCE_LENGTH + 1 + FIELD_TAG_LENGTH) {
-    throw new InvalidCiphertextError('field ciphertext body is too short');
-  }
-  return {
-    version: FIELD_VERSION,
-    suite: FIELD_SUITE_AES256GCM,
-    dataKeyId,
-    nonce: bytes.subarray(0, FIELD_NONCE_LENGTH),
-    sealed: bytes.subarray(FIELD_NONCE_LENGTH),
-  };
+  return parsedBody(dataKeyId, bytes);
 };
 
 const AAD_LABEL = utf8('quantumapi/field/v1');
