@@ -95,28 +95,15 @@ const normalizerSchema = z.union([
   z.object({ id: z.string().min(1), apply: z.custom<(s: string) => string>((f) => typeof f === 'function') }),
 ]);
 
-const indexSchema = z
-  .object({
-    name: z.string().min(1),
-    algorithm: z.enum(BLIND_INDEX_ALGORITHMS).optional(),
-    version: z.number().int().positive().optional(),
-    previousVersions: z.array(z.number().int().positive()).optional(),
-    normalize: z.array(normalizerSchema).optional(),
-    bytes: z.number().int().min(8).max(32).optional(),
-    unique: z.boolean().optional(),
-  })
-  .superRefine((idx, ctx) => {
-    const previous = idx.previousVersions ?? [];
-    // Listing the current version would make every lookup compute the same value twice and
-    // hides a config mistake (a bump that was not made).
-    if (previous.includes(idx.version ?? 1)) {
-      ctx.addIssue({ code: 'custom', path: ['previousVersions'], message: 'must not contain the current version' });
-    }
-    // The compat hash is unkeyed: every version gives the same value, so there is nothing to re-index.
-    if (idx.algorithm === 'sha3-compat' && previous.length > 0) {
-      ctx.addIssue({ code: 'custom', path: ['previousVersions'], message: 'sha3-compat has no versions' });
-    }
-  });
+const indexSchema = z.object({
+  name: z.string().min(1),
+  algorithm: z.enum(BLIND_INDEX_ALGORITHMS).optional(),
+  version: z.number().int().positive().optional(),
+  previousVersions: z.array(z.number().int().positive()).optional(),
+  normalize: z.array(normalizerSchema).optional(),
+  bytes: z.number().int().min(8).max(32).optional(),
+  unique: z.boolean().optional(),
+});
 
 const manifestSchema = z.object({
   version: z.literal(1),
