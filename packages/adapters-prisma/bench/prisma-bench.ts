@@ -19,12 +19,11 @@
 import { createHmac } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import type { FieldEngine } from '@quantumapi/sdk/fields';
-import { createLocalBackend } from '../../sdk/src/local/engine.js';
-import { MemoryStore } from '../../sdk/src/local/stores/memory.js';
-import { defaultProviders, nodeAead, nodeRandom } from '../../sdk/src/runtime/node.js';
+import { nodeAead, nodeRandom } from '../../sdk/src/runtime/node.js';
 import { createPrismaFieldEngine, quantumApiEncryption } from '../src/index.js';
 import { type DbKind, openDb, type TestDb } from '../test/db.js';
 import setup from '../test/global-setup.js';
+import { localEncryption } from '../test/key-backend.js';
 
 const ROWS = Number(process.env.ROWS ?? 10_000);
 const ROUNDS = Number(process.env.ROUNDS ?? 5);
@@ -86,12 +85,7 @@ const storedForm = async (engine: FieldEngine, data: Row[]): Promise<Record<stri
 
 const main = async () => {
   setup();
-  const local = createLocalBackend({
-    store: new MemoryStore(),
-    masterKey: defaultProviders.random.randomBytes(32),
-    providers: defaultProviders,
-  });
-  await local.encryption.createKey({ algorithm: 'ML-KEM-768', setAsDefault: true });
+  const localKeys = await localEncryption();
   const engineOptions = PER_FIELD
     ? {
         providers: { aead: nodeAead, random: nodeRandom },
@@ -114,7 +108,7 @@ const main = async () => {
         try {
           const engine = await createPrismaFieldEngine({
             prisma: db.prisma,
-            backend: local.encryption,
+            backend: localKeys,
             ...engineOptions,
           });
           if (mode !== 'plain' && mode !== 'adapter' && !floorRows) {

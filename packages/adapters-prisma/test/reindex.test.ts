@@ -14,9 +14,6 @@ import type { FieldEngine } from '@quantumapi/sdk/fields';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { indexLookupValues } from '../../cli/src/migrate/api.js';
 import type { TableSpec } from '../../cli/src/migrate/spec.js';
-import { createLocalBackend } from '../../sdk/src/local/engine.js';
-import { MemoryStore } from '../../sdk/src/local/stores/memory.js';
-import { defaultProviders } from '../../sdk/src/runtime/node.js';
 import { rewriteArgs, rewriteAttempts } from '../src/extension.js';
 import {
   createPrismaFieldEngine,
@@ -28,6 +25,7 @@ import {
 import { QueryRewriter } from '../src/where.js';
 import { type DbKind, openDb, type TestDb } from './db.js';
 import { encryptionManifest as generated } from './prisma/sqlite/generated/quantumapi-manifest.js';
+import { localEncryption } from './key-backend.js';
 
 /** The generated test manifest with User.email indexed as given. */
 const withEmailIndex = (index: EncryptedFieldIndexSpec) =>
@@ -91,13 +89,8 @@ const reindexSuite = (kind: DbKind): void => {
 
     beforeAll(async () => {
       db = await openDb(kind);
-      const local = createLocalBackend({
-        store: new MemoryStore(),
-        masterKey: defaultProviders.random.randomBytes(32),
-        providers: defaultProviders,
-      });
-      await local.encryption.createKey({ algorithm: 'ML-KEM-768', setAsDefault: true });
-      engine = await createPrismaFieldEngine({ prisma: db.prisma, backend: local.encryption });
+      const localKeys = await localEncryption();
+      engine = await createPrismaFieldEngine({ prisma: db.prisma, backend: localKeys });
       v1 = extend(before);
       xp = extend(during);
       v2 = extend(after);

@@ -3,12 +3,10 @@
  * operation of issue 5, checked through Prisma and, for storage, through raw SQL.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLocalBackend } from '../../sdk/src/local/engine.js';
-import { MemoryStore } from '../../sdk/src/local/stores/memory.js';
-import { defaultProviders } from '../../sdk/src/runtime/node.js';
 import { createPrismaFieldEngine, quantumApiEncryption } from '../src/index.js';
 import { type DbKind, openDb, type TestDb } from './db.js';
 import { encryptionManifest } from './prisma/sqlite/generated/quantumapi-manifest.js';
+import { localEncryption } from './key-backend.js';
 
 const errorOf = async (
   fn: () => unknown,
@@ -39,20 +37,15 @@ export const adapterSuite = (kind: DbKind): void => {
 
     beforeAll(async () => {
       db = await openDb(kind);
-      const local = createLocalBackend({
-        store: new MemoryStore(),
-        masterKey: defaultProviders.random.randomBytes(32),
-        providers: defaultProviders,
-      });
-      await local.encryption.createKey({ algorithm: 'ML-KEM-768', setAsDefault: true });
+      const localKeys = await localEncryption();
       backend = {
-        generateDataKey: (i?: Parameters<typeof local.encryption.generateDataKey>[0]) => {
+        generateDataKey: (i?: Parameters<typeof localKeys.generateDataKey>[0]) => {
           calls.generateDataKey++;
-          return local.encryption.generateDataKey(i);
+          return localKeys.generateDataKey(i);
         },
         unwrapKey: (w: string) => {
           calls.unwrapKey++;
-          return local.encryption.unwrapKey(w);
+          return localKeys.unwrapKey(w);
         },
       };
       build = async () => extend(db.prisma, await createPrismaFieldEngine({ prisma: db.prisma, backend }));

@@ -5,12 +5,10 @@
  */
 import { createPrismaFieldEngine, quantumApiEncryption } from '@quantumapi/prisma';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLocalBackend } from '../../../../sdk/src/local/engine.js';
-import { MemoryStore } from '../../../../sdk/src/local/stores/memory.js';
-import { defaultProviders } from '../../../../sdk/src/runtime/node.js';
 import { openDb, type TestDb } from '../../../test/db.js';
 import { Prisma, type PrismaClient } from '../generated/sqlite/client/client.js';
 import { encryptionManifest } from '../generated/sqlite/quantumapi-manifest.js';
+import { localEncryption } from '../../../test/key-backend.js';
 
 const codeOf = async (p: PromiseLike<unknown>): Promise<unknown> => {
   try {
@@ -26,13 +24,8 @@ const uq = (where: object): never => where as never;
 
 // The helpers type their client as Prisma 7's; here it is typed, as it runs, as Prisma 6's.
 const extended = async (prisma: PrismaClient) => {
-  const local = createLocalBackend({
-    store: new MemoryStore(),
-    masterKey: defaultProviders.random.randomBytes(32),
-    providers: defaultProviders,
-  });
-  await local.encryption.createKey({ algorithm: 'ML-KEM-768', setAsDefault: true });
-  const engine = await createPrismaFieldEngine({ prisma, backend: local.encryption });
+  const localKeys = await localEncryption();
+  const engine = await createPrismaFieldEngine({ prisma, backend: localKeys });
   return prisma.$extends(quantumApiEncryption({ engine, manifest: encryptionManifest }));
 };
 
