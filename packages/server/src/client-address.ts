@@ -25,21 +25,25 @@ const family = (address: string): 'ipv4' | 'ipv6' | undefined => {
   return v === 4 ? 'ipv4' : v === 6 ? 'ipv6' : undefined;
 };
 
-/** A list of addresses and CIDR ranges (`10.0.0.0/8`, `::1`); throws RangeError on a bad entry. */
+/**
+ * A list of addresses and CIDR ranges (`10.0.0.0/8`, `::1`); throws RangeError naming a bad
+ * entry by its position (configuration errors never echo values).
+ */
 export const parseTrustedProxies = (entries: readonly string[]): BlockList => {
   const list = new BlockList();
-  for (const raw of entries) {
+  for (const [i, raw] of entries.entries()) {
     const entry = raw.trim();
+    const bad = () => new RangeError(`entry ${i + 1} is not an IP address or CIDR range`);
     const [address = '', prefix, extra] = entry.split('/');
     const type = family(address);
-    if (!type || extra !== undefined) throw new RangeError(`not an IP address or CIDR range: ${entry}`);
+    if (!type || extra !== undefined) throw bad();
     if (prefix === undefined) {
       list.addAddress(address, type);
       continue;
     }
     const bits = Number(prefix);
     if (!/^\d{1,3}$/.test(prefix) || bits > (type === 'ipv4' ? 32 : 128)) {
-      throw new RangeError(`not an IP address or CIDR range: ${entry}`);
+      throw bad();
     }
     list.addSubnet(address, bits, type);
   }

@@ -48,6 +48,8 @@ describe('client address', () => {
       true,
     );
     expect(() => loadConfig({ ...base, QAPI_TRUSTED_PROXIES: '10.0.0.0/8,nope' })).toThrow(/QAPI_TRUSTED_PROXIES/);
+    expect(() => loadConfig({ ...base, QAPI_TRUSTED_PROXIES: '10.0.0.0/8,nope' })).toThrow(/entry 2 is not/);
+    expect(() => loadConfig({ ...base, QAPI_TRUSTED_PROXIES: 'nope' })).not.toThrow(/nope/);
   });
 
   it('gives each client behind a trusted proxy its own anonymous bucket', async () => {
