@@ -7,7 +7,7 @@
 import { randomBytes, scryptSync, timingSafeEqual } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { PrismaBetterSqlite3 } from '@prisma/adapter-better-sqlite3';
-import { createPrismaFieldEngine, quantumApiEncryption } from '@quantumapi/prisma';
+import { createPrismaFieldEngine, encryptedInput, quantumApiEncryption } from '@quantumapi/prisma';
 import Database from 'better-sqlite3';
 import { createLocalBackend } from '../../../packages/sdk/src/local/engine.js';
 import { MemoryStore } from '../../../packages/sdk/src/local/stores/memory.js';
@@ -37,8 +37,6 @@ const checkPassword = (password: string, stored: string): boolean => {
   return timingSafeEqual(scryptSync(password, Buffer.from(salt, 'hex'), 32), Buffer.from(hash, 'hex'));
 };
 
-// The column is a String holding ciphertext; the extension takes and returns a Date.
-const date = (iso: string): string => new Date(iso) as unknown as string;
 // Prisma's types know emailHash as the unique column; the extension resolves email to it.
 const byEmail = (email: string) => ({ email }) as unknown as { emailHash: string };
 
@@ -62,10 +60,10 @@ const main = async () => {
     prisma.user.create({
       data: {
         displayName,
-        email,
-        emailHash: undefined as unknown as string,
+        email, // emailHash is set by the extension
         phone,
-        dateOfBirth: date(dob),
+        // The column is a String holding ciphertext; the extension takes (and returns) a Date.
+        dateOfBirth: encryptedInput(new Date(dob)),
         passwordHash: hashPassword(password),
       },
     });
@@ -86,7 +84,7 @@ const main = async () => {
     '| phone:',
     ada?.phone,
     '| born:',
-    (ada?.dateOfBirth as unknown as Date)?.toISOString().slice(0, 10),
+    ada?.dateOfBirth?.toISOString().slice(0, 10), // typed Date | null by the generated manifest
   );
   console.log('login with a wrong password:', (await login('ada.lovelace@example.com', 'nope')) ? 'ok' : 'refused');
   console.log('login with an unknown email:', (await login('nobody@example.com', 'x')) ? 'ok' : 'refused');

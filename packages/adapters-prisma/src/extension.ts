@@ -5,15 +5,17 @@
  */
 import { Prisma } from '@prisma/client/extension';
 import type { FieldEngine } from '@quantumapi/sdk/fields';
+import type { QuantumApiPrismaExtension } from './field-types.js';
 import { type EncryptionManifest, type ResolvedModel, resolveManifest } from './manifest.js';
 import { decryptResult } from './read.js';
 import { type Args, isPlainObject } from './shapes.js';
 import { QueryRewriter, type UniqueProbe } from './where.js';
 import { WriteBatch, WriteTransformer } from './write.js';
 
-export interface QuantumApiPrismaOptions {
+export interface QuantumApiPrismaOptions<M extends EncryptionManifest = EncryptionManifest> {
   readonly engine: FieldEngine;
-  readonly manifest: EncryptionManifest;
+  /** The generated manifest (its field types then reach every result type) or a hand-written one. */
+  readonly manifest: M;
 }
 
 const UNIQUE_WHERE = new Set(['findUnique', 'findUniqueOrThrow', 'update', 'upsert', 'delete']);
@@ -129,7 +131,13 @@ const inBatchTransaction = (params: object): boolean => {
   return internal?.transaction?.kind === 'batch';
 };
 
-export const quantumApiEncryption = (options: QuantumApiPrismaOptions) => {
+/**
+ * The client extension: `base.$extends(quantumApiEncryption({ engine, manifest }))`. Results of
+ * the extended client are typed with each encrypted field's declared type (see field-types.ts).
+ */
+export const quantumApiEncryption = <const M extends EncryptionManifest>(
+  options: QuantumApiPrismaOptions<M>,
+): QuantumApiPrismaExtension<M> => {
   const manifest = resolveManifest(options.manifest);
   const rw = new QueryRewriter(manifest, options.engine);
   return Prisma.defineExtension({
@@ -149,5 +157,6 @@ export const quantumApiEncryption = (options: QuantumApiPrismaOptions) => {
         },
       },
     },
-  });
+    // Types only: the query hook above is what makes results match the declared field types.
+  }) as unknown as QuantumApiPrismaExtension<M>;
 };

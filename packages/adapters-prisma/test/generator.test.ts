@@ -1,7 +1,14 @@
 /** Schema comments -> manifest, and manifest validation. Plain objects: no Prisma process needed. */
 import { readFileSync } from 'node:fs';
-import { describe, expect, it } from 'vitest';
-import { manifestFromDatamodel, parseDirective, renderManifestModule } from '../src/generator/parse.js';
+import { describe, expect, expectTypeOf, it } from 'vitest';
+import type { JsonValue } from '@quantumapi/sdk/fields';
+import {
+  fieldTypesFromDatamodel,
+  manifestFromDatamodel,
+  parseDirective,
+  renderManifestModule,
+} from '../src/generator/parse.js';
+import type { EncryptedFieldTypes } from '../src/index.js';
 import { defineEncryptionManifest, type EncryptedFieldIndexSpec, resolveManifest } from '../src/manifest.js';
 
 const s = (name: string, documentation?: string, extra: object = {}) => ({
@@ -103,10 +110,56 @@ describe('manifest from the datamodel', () => {
     expect(text).toContain('"emailHash"');
   });
 
+  it('emits each encrypted field type: declared type, | null unless required, | string while plaintext passes', () => {
+    const datamodel = [
+      {
+        name: 'AuditLog',
+        fields: [
+          s('actor', '@encrypted', { isRequired: true }),
+          s('at', '@encrypted(type: date)', { isRequired: true }),
+          s('payload', '@encrypted(type: json)'),
+          s('legacyAge', '@encrypted(type: number, migration: accept-plaintext)', { isRequired: false }),
+          s('legacyNote', '@encrypted(migration: accept-plaintext)'),
+        ],
+      },
+      { name: 'Plain', fields: [s('x')] },
+    ];
+    const types = fieldTypesFromDatamodel(datamodel, manifestFromDatamodel(datamodel));
+    expect(types).toEqual({
+      auditLog: {
+        actor: "FieldValueOf['string']",
+        at: "FieldValueOf['date']",
+        payload: "FieldValueOf['json'] | null",
+        legacyAge: "FieldValueOf['number'] | string | null",
+        legacyNote: "FieldValueOf['string'] | null",
+      },
+    });
+    const text = renderManifestModule(manifestFromDatamodel(datamodel), types);
+    expect(text).toContain("  auditLog: {\n    actor: FieldValueOf['string'];");
+    expect(text).toContain('export const encryptionManifest: typeof manifest & WithFieldTypes<FieldTypes> = manifest;');
+  });
+
   it('the test schema produced the manifest the adapter tests run on (real prisma generate)', () => {
     const text = readFileSync(new URL('./prisma/sqlite/generated/quantumapi-manifest.ts', import.meta.url), 'utf8');
     expect(text).toContain('"normalize": [\n              "phone"\n            ]');
     expect(text).toContain('"migration": "accept-plaintext"');
+  });
+});
+
+describe('field types of a hand-written manifest', () => {
+  it('derives them from the specs: declared type or string, nullable, | string in migration mode', () => {
+    const m = defineEncryptionManifest({
+      version: 1,
+      models: {
+        User: { fields: { email: { index: 'emailHash' }, dob: { type: 'date' }, prefs: { type: 'json' } } },
+        LegacyRow: { fields: { amount: { type: 'bigint', migration: 'accept-plaintext' } } },
+        Plain: {},
+      },
+    });
+    type T = EncryptedFieldTypes<typeof m>;
+    expectTypeOf<T['user']>().toEqualTypeOf<{ email: string | null; dob: Date | null; prefs: JsonValue | null }>();
+    expectTypeOf<T['legacyRow']>().toEqualTypeOf<{ amount: bigint | string | null }>();
+    expectTypeOf<keyof T['plain']>().toEqualTypeOf<never>();
   });
 });
 

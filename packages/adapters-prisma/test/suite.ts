@@ -2,8 +2,9 @@
  * The adapter specification, run against each real database (SQLite, PostgreSQL): every
  * operation of issue 5, checked through Prisma and, for storage, through raw SQL.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createPrismaFieldEngine, quantumApiEncryption } from '../src/index.js';
+import type { JsonValue } from '@quantumapi/sdk/fields';
+import { afterAll, beforeAll, describe, expect, expectTypeOf, it } from 'vitest';
+import { createPrismaFieldEngine, encryptedInput, quantumApiEncryption } from '../src/index.js';
 import { type DbKind, openDb, type TestDb } from './db.js';
 import { encryptionManifest } from './prisma/sqlite/generated/quantumapi-manifest.js';
 import { localEncryption } from './key-backend.js';
@@ -19,7 +20,7 @@ const errorOf = async (
   throw new Error('expected a rejection');
 };
 
-// The column is a String in the schema; the app hands the declared type (Date, JSON, number).
+// Arguments Prisma's types reject on purpose: the operations the adapter must refuse.
 const as = <T>(v: unknown): T => v as T;
 // Prisma's generated types only know the index column as unique; the adapter resolves the
 // encrypted column to it, so unique lookups by the plaintext column need a cast.
@@ -66,8 +67,8 @@ export const adapterSuite = (kind: DbKind): void => {
             age: 37,
             email: 'Alice.Smith@example.com',
             phone: '+34 600 111 222',
-            dob: as<string>(dob),
-            prefs: as<string>({ theme: 'dark', langs: ['es', 'en'] }),
+            dob: encryptedInput(dob),
+            prefs: encryptedInput({ theme: 'dark', langs: ['es', 'en'] }),
           },
         });
         expect(u.email).toBe('Alice.Smith@example.com');
@@ -79,6 +80,43 @@ export const adapterSuite = (kind: DbKind): void => {
         expect(found?.id).toBe(u.id);
         expect(found?.phone).toBe('+34 600 111 222');
         expect(found?.dob).toBeInstanceOf(Date);
+      });
+
+      it('result types are the declared field types, and the values match them at run time', async () => {
+        const u = await xp.user.create({
+          data: {
+            name: 'Typed',
+            email: 'typed@example.com',
+            dob: encryptedInput(dob),
+            prefs: encryptedInput({ a: 1 }),
+            profile: { create: { ssn: '999 00 1111', score: encryptedInput(2.5) } },
+            posts: { create: [{ title: 't', secretNote: 'n' }] },
+          },
+        });
+        expectTypeOf(u.dob).toEqualTypeOf<Date | null>();
+        expectTypeOf(u.prefs).toEqualTypeOf<JsonValue | null>();
+        expectTypeOf(u.email).toEqualTypeOf<string | null>();
+        expectTypeOf(u.name).toEqualTypeOf<string>(); // not encrypted: Prisma's own type
+        expect(u.dob).toBeInstanceOf(Date);
+
+        const full = await xp.user.findUniqueOrThrow({ where: { id: u.id }, include: { profile: true, posts: true } });
+        expectTypeOf(full.profile!.score).toEqualTypeOf<number | null>();
+        expectTypeOf(full.posts[0]!.secretNote).toEqualTypeOf<string | null>();
+        expect(full.profile?.score).toBe(2.5);
+        expect(full.posts[0]?.secretNote).toBe('n');
+
+        const picked = await xp.user.findFirstOrThrow({ where: { id: u.id }, select: { dob: true, prefs: true } });
+        expectTypeOf(picked).toEqualTypeOf<{ dob: Date | null; prefs: JsonValue | null }>();
+        expect(picked).toStrictEqual({ dob, prefs: { a: 1 } });
+
+        const [many] = await xp.user.createManyAndReturn({ data: [{ name: 'Typed 2', dob: encryptedInput(dob) }] });
+        expectTypeOf(many!.dob).toEqualTypeOf<Date | null>();
+        expect(many?.dob).toStrictEqual(dob);
+
+        // Migration mode on a string column: legacy plaintext and decrypted values are both strings.
+        expectTypeOf(full.legacyNote).toEqualTypeOf<string | null>();
+        await xp.user.delete({ where: { id: u.id } });
+        await xp.user.delete({ where: { id: many!.id } });
       });
 
       it('stores no plaintext PII: a raw SELECT sees only field ciphertexts and hashes', async () => {
@@ -104,7 +142,7 @@ export const adapterSuite = (kind: DbKind): void => {
             name: n,
             age: 20 + i,
             email: `${n}@example.org`,
-            dob: as<string>(new Date(Date.UTC(1990 + i, 0, 1))),
+            dob: encryptedInput(new Date(Date.UTC(1990 + i, 0, 1))),
           })),
         });
         expect(r.count).toBe(4);
@@ -163,7 +201,7 @@ export const adapterSuite = (kind: DbKind): void => {
       it('updateMany with a where on an encrypted column', async () => {
         const r = await xp.user.updateMany({
           where: { email: { in: ['bob@example.org', 'carol@example.org'] } },
-          data: { age: 99, dob: as<string>(dob) },
+          data: { age: 99, dob: encryptedInput(dob) },
         });
         expect(r.count).toBe(2);
         const rows = await xp.user.findMany({ where: { age: 99 }, orderBy: { id: 'asc' } });
@@ -213,7 +251,7 @@ export const adapterSuite = (kind: DbKind): void => {
                 { title: 'p2', secretNote: 'ivan note 2' },
               ],
             },
-            profile: { create: { ssn: '123 45 6789', score: as<string>(7.5) } },
+            profile: { create: { ssn: '123 45 6789', score: encryptedInput(7.5) } },
           },
           include: { posts: { orderBy: { id: 'asc' } }, profile: true },
         });
@@ -249,7 +287,7 @@ export const adapterSuite = (kind: DbKind): void => {
         await xp.user.update({
           where: { id: u.id },
           data: {
-            profile: { update: { score: as<string>(3) } },
+            profile: { update: { score: encryptedInput(3) } },
             posts: { upsert: { where: { id: -1 }, create: { title: 'j3', secretNote: 'n3' }, update: {} } },
           },
         });
@@ -490,7 +528,7 @@ export const adapterSuite = (kind: DbKind): void => {
         const data = Array.from({ length: 1500 }, (_, i) => ({
           name: `bulk ${i}`,
           email: `bulk.${i}@example.com`,
-          dob: as<string>(new Date(Date.UTC(2000, 0, 1 + i))),
+          dob: encryptedInput(new Date(Date.UTC(2000, 0, 1 + i))),
         }));
         for (let i = 0; i < data.length; i += 500) await rotating.user.createMany({ data: data.slice(i, i + 500) });
         const [{ n }] = (await db.rawRows(

@@ -6,15 +6,16 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import gh from '@prisma/generator-helper';
-import { manifestFromDatamodel, renderManifestModule } from './parse.js';
+import { type DatamodelModel, fieldTypesFromDatamodel, manifestFromDatamodel, renderManifestModule } from './parse.js';
 
 gh.generatorHandler({
   onManifest: () => ({ prettyName: 'QuantumAPI encryption manifest', defaultOutput: './quantumapi-manifest.ts' }),
   onGenerate: async (options) => {
     const out = options.generator.output?.value;
     if (!out) throw new Error('quantumapi generator: no output path');
-    const manifest = manifestFromDatamodel(options.dmmf.datamodel.models as never);
+    const models = options.dmmf.datamodel.models as readonly DatamodelModel[];
+    const manifest = manifestFromDatamodel(models);
     await mkdir(dirname(out), { recursive: true });
-    await writeFile(out, renderManifestModule(manifest), 'utf8');
+    await writeFile(out, renderManifestModule(manifest, fieldTypesFromDatamodel(models, manifest)), 'utf8');
   },
 });
