@@ -7,6 +7,7 @@ export {
   type QuantumApiTypeOrmOptions,
   registerQuantumApi,
 } from './register.js';
+export { assertNoEncryptedStringConditions } from './string-conditions.js';
 export { QuantumApiSubscriber } from './subscriber.js';
 export {
   assertNoEncryptedOrder,

@@ -11,7 +11,8 @@
  *   delete(criteria), softDelete, restore and QueryBuilder object conditions);
  * - `update` / `delete` / `softDelete` / `restore` / `createQueryBuilder` (Brackets): the builders
  *   they return get the same treatment;
- * - `getQuery` of a select: ORDER BY an encrypted property is refused.
+ * - `getQuery`: a SQL string condition comparing an encrypted column is refused
+ *   (string-conditions.ts), and so is a select's ORDER BY an encrypted property.
  *
  * So `repo.findOneBy({ email })` finds the row, and `Like` on an encrypted column throws instead
  * of comparing plaintext to ciphertext and silently matching nothing. INSERT and UPDATE builders
@@ -19,6 +20,7 @@
  */
 import { type DataSource, type EntityMetadata, InstanceChecker, type ObjectLiteral } from 'typeorm';
 import { adapterOf } from './adapter.js';
+import { assertNoEncryptedStringConditions } from './string-conditions.js';
 import { assertSealedValues } from './write-guard.js';
 import { assertNoEncryptedOrder, rewriteFindOptions, rewriteWhere } from './where.js';
 
@@ -72,11 +74,21 @@ const DERIVING_HOOKS: Record<string, HookFactory> = {
   createQueryBuilder: derivedHook,
 };
 
+/** Checks run when the SQL is built, after every condition and ORDER BY has been added. */
+const queryCheck =
+  (check: (qb: Builder) => void): HookFactory =>
+  (original) =>
+    function (this: Builder): unknown {
+      check(this);
+      return original.call(this);
+    };
+
 const REWRITE_HOOKS: Record<string, HookFactory> = {
   ...DERIVING_HOOKS,
   where: whereHook,
   andWhere: whereHook,
   orWhere: whereHook,
+  getQuery: queryCheck((qb) => assertNoEncryptedStringConditions(qb as never)),
 };
 
 const SELECT_HOOKS: Record<string, HookFactory> = {
@@ -88,11 +100,10 @@ const SELECT_HOOKS: Record<string, HookFactory> = {
       const next = metadata ? rewriteFindOptions(adapterOf(this.dataSource), metadata, o) : o;
       return original.call(this, next);
     },
-  getQuery: (original) =>
-    function (this: Builder): unknown {
-      assertNoEncryptedOrder(this as never);
-      return original.call(this);
-    },
+  getQuery: queryCheck((qb) => {
+    assertNoEncryptedOrder(qb as never);
+    assertNoEncryptedStringConditions(qb as never);
+  }),
 };
 
 /**

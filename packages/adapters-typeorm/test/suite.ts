@@ -25,6 +25,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   assertNoEncryptedOrder,
+  assertNoEncryptedStringConditions,
   encryptedFind,
   encryptedRepository,
   encryptedWhere,
@@ -487,9 +488,85 @@ export const adapterSuite = (kind: DbKind): void => {
         await expect(repo.findOneBy({ email: undefined })).rejects.toThrow(/Undefined value/);
       });
 
-      it('a string condition is not rewritten: it compares ciphertext and matches nothing', async () => {
-        const none = await repo.createQueryBuilder('p').where('p.email = :e', { e: 'dan@example.com' }).getMany();
-        expect(none).toHaveLength(0);
+      it('a SQL string condition comparing an encrypted column is refused when built, naming it', async () => {
+        const q = db.q; // the dialect's identifier quoting
+        const refused = [
+          repo.createQueryBuilder('p').where('p.email = :e', { e: 'dan@example.com' }),
+          repo.createQueryBuilder('p').where('LOWER(p.email) LIKE :e', { e: '%dan%' }),
+          repo
+            .createQueryBuilder('p')
+            .where('p.name = :n', { n: 'Dan' })
+            .andWhere(`${q('p')}.${q('email')} IN (:...e)`, { e: ['x'] }),
+          repo
+            .createQueryBuilder('p')
+            .where(new Brackets((b) => b.where('p.name = :n', { n: 'Dan' }).orWhere('email = :e', { e: 'x' }))),
+          repo.createQueryBuilder('p').where('p.phone IS NOT NULL AND p.phone <> :x', { x: '1' }),
+        ];
+        for (const qb of refused) {
+          const e = await errorOf(() => qb.getMany());
+          expect(e.code).toBe('FIELD_UNSUPPORTED_OPERATION');
+          expect(e.message).toMatch(/Patient\.(email|phone)/);
+          expect(e.message).toContain('whereEncrypted');
+        }
+        // Updates and deletes built from strings would change nothing: refused before they run.
+        const upd = repo.createQueryBuilder().update().set({ name: 'X' }).where('email = :e', { e: 'dan@example.com' });
+        expect((await errorOf(() => upd.execute())).code).toBe('FIELD_UNSUPPORTED_OPERATION');
+        const del = repo.createQueryBuilder().delete().where('email = :e', { e: 'dan@example.com' });
+        expect((await errorOf(() => del.execute())).code).toBe('FIELD_UNSUPPORTED_OPERATION');
+        expect(await repo.countBy({ name: 'Dan' })).toBe(1);
+
+        // Allowed: NULL tests, the blind-index column (what whereEncrypted writes), parameters and
+        // string literals that happen to spell a column, other entities' columns of the same name.
+        const allowed = [
+          repo.createQueryBuilder('p').where('p.email IS NOT NULL').andWhere('p.name = :email', { email: 'Dan' }),
+          repo
+            .createQueryBuilder('p')
+            .where("p.name <> 'p.email = 1'")
+            .andWhere('(p.dob is null OR p.dob IS NOT NULL) AND p.name = :n', { n: 'Dan' }),
+          whereEncrypted(repo.createQueryBuilder('p'), 'p.email', 'dan@example.com'),
+          whereEncrypted(repo.createQueryBuilder('p'), 'p.email', Not(IsNull())).andWhere('p.name = :n', { n: 'Dan' }),
+        ];
+        for (const qb of allowed) expect((await qb.getMany()).map((p) => p.name)).toEqual(['Dan']);
+        expect(() =>
+          assertNoEncryptedStringConditions(repo.createQueryBuilder('p').where('p.name IN (:...email)', { email: [] })),
+        ).not.toThrow();
+        const byHand = repo.createQueryBuilder('p').where('p.email = :e', { e: 'x' });
+        expect(() => assertNoEncryptedStringConditions(byHand)).toThrow(/Patient\.email/);
+      });
+
+      it('property: the string-condition check refuses every comparison of an encrypted column, and nothing else', () => {
+        const plainColumn = fc.constantFrom('p.name', 'p.id', 'name', 'p.emailHash', '"p"."phoneHash"', 'p.emails');
+        const columnRef = ['p.email', 'email', '"p"."email"', '`p`.`phone`', 'p.dob', '[p].[score]'];
+        const nullTested = fc.constantFrom(...columnRef);
+        // A function of the column compares the ciphertext just the same.
+        const encrypted = fc.constantFrom(...columnRef, 'LOWER(p.vip)', 'TRIM( p.email )');
+        const harmless = fc.oneof(
+          plainColumn.map((c) => `${c} = :email`), // a parameter named like the column
+          plainColumn.map((c) => `${c} IN (:...phone)`),
+          fc.constantFrom("'p.email = 1'", "'email'", "'it''s p.dob'").map((lit) => `p.name <> ${lit}`),
+          nullTested.map((c) => `${c} IS NULL`),
+          nullTested.map((c) => `${c}  is not  null`),
+        );
+        const conditions = fc.array(harmless, { minLength: 1, maxLength: 4 });
+        const qb = (parts: string[]) => repo.createQueryBuilder('p').where(parts.join(' AND '));
+        fc.assert(
+          fc.property(conditions, (parts) => {
+            assertNoEncryptedStringConditions(qb(parts));
+          }),
+        );
+        fc.assert(
+          fc.property(
+            conditions,
+            encrypted,
+            fc.constantFrom('=', '<>', 'LIKE', '>', 'IN'),
+            fc.nat(),
+            (parts, c, op, at) => {
+              const all = [...parts];
+              all.splice(at % (all.length + 1), 0, `${c} ${op} :v`);
+              expect(() => assertNoEncryptedStringConditions(qb(all))).toThrow(/Patient\.(email|phone|dob|score|vip)/);
+            },
+          ),
+        );
       });
     });
 
