@@ -74,8 +74,8 @@ export type QuantumApiPrismaExtension<M extends EncryptionManifest> = (client: u
 
 /**
  * A value for an encrypted column whose Prisma input type is the `String` it stores: a `Date`, a
- * number, JSON... which the extension encrypts as declared. Prisma's input types cannot be told
- * (only result types can), so this is the one cast, named. Identity at run time: without the
- * extension Prisma itself refuses a non-string for a String column, so nothing is stored as is.
+ * number, JSON... which the extension encrypts as declared. An extension can retype Prisma's
+ * results but not its inputs, so this names the cast. Identity at run time: without the extension
+ * Prisma itself refuses a non-string for a String column, so nothing is stored as is.
  */
 export const encryptedInput = (value: FieldValueOf[FieldValueType]): string => value as unknown as string;
