@@ -13,7 +13,8 @@
  * Errors follow RFC 6749 §5.2 (`{error}` only: descriptions never echo what was sent).
  *
  * Discovery and JWKS need no credentials: they are rate limited per client address, and served
- * from a short per-tenant cache (issuer-cache.ts) that introspection verifies against too.
+ * from a short per-tenant cache (issuer-cache.ts) that introspection verifies against too. Each
+ * success carries a strong ETag and answers a matching If-None-Match with 304 (conditional.ts).
  */
 import { defaultProviders, type QuantumApiError } from '@quantumapi/sdk';
 import { createMlDsaJwsSuites, fromBase64, fromUtf8 } from '@quantumapi/sdk/crypto';
@@ -25,6 +26,7 @@ import { anonymousGate } from './anonymous.js';
 import type { AuthFailureGuard } from './auth-failures.js';
 import type { ClientAddress } from './client-address.js';
 import type { AppEnv } from './app.js';
+import { conditionalGet, strongEtag } from './conditional.js';
 import { errorBody } from './http-errors.js';
 import { audienceAccepted, currentScope, verifiedPayload } from './introspection.js';
 import { type DiscoveryDocument, IssuerCache } from './issuer-cache.js';
@@ -180,6 +182,24 @@ export const createOidcRoutes = (deps: OidcDeps): Hono<AppEnv> => {
   });
   deps.tenants.onTokenIssued((tenant, kid) => cache.keyUsed(tenant, kid));
 
+  // The cache hands out the same object until it reloads, so serializing and hashing per object
+  // does it once per cached value; superseded values drop out with the cache's reference.
+  const serialized = new WeakMap<object, { readonly body: string; readonly etag: string }>();
+  const serialize = (value: object): { readonly body: string; readonly etag: string } => {
+    let s = serialized.get(value);
+    if (!s) {
+      const body = JSON.stringify(value);
+      s = { body, etag: strongEtag(body) };
+      serialized.set(value, s);
+    }
+    return s;
+  };
+  /** The 200 (or 304) for a cached JSON value: the same bytes `c.json` would send. */
+  const sendJson = (c: Context<AppEnv>, value: object, cacheControl: string): Response => {
+    const { body, etag } = serialize(value);
+    return conditionalGet(c, { etag, cacheControl }, () => c.body(body, 200, { 'content-type': 'application/json' }));
+  };
+
   oidc.use(
     '*',
     bodyLimit({
@@ -257,8 +277,7 @@ export const createOidcRoutes = (deps: OidcDeps): Hono<AppEnv> => {
     const tenant = tenantName(c);
     const doc = tenant === undefined ? undefined : await cache.discovery(tenant);
     if (!doc) return notFound(c);
-    c.header('cache-control', `public, max-age=${DISCOVERY_MAX_AGE}`);
-    return c.json(doc);
+    return sendJson(c, doc, `public, max-age=${DISCOVERY_MAX_AGE}`);
   });
 
   oidc.get('/:tenant/jwks', async (c) => {
@@ -268,8 +287,7 @@ export const createOidcRoutes = (deps: OidcDeps): Hono<AppEnv> => {
     const jwks = tenant === undefined ? undefined : await cache.jwks(tenant);
     if (!jwks) return notFound(c);
     // No longer than this process would serve the same set: a new key is visible within 2 x TTL.
-    c.header('cache-control', `public, max-age=${cache.ttlSeconds}`);
-    return c.json(jwks);
+    return sendJson(c, jwks, `public, max-age=${cache.ttlSeconds}`);
   });
 
   oidc.post('/:tenant/token', async (c) => {

@@ -17,6 +17,9 @@
  * is dropped at once when this process revokes a certificate or obtains a newer CRL; other
  * processes' revocations show up within the TTL. The local CA has no rotation, so the chain entry
  * only ever expires; a rotation must report through TenantBackends like revocations do.
+ *
+ * Each success carries a strong ETag (a hash of its bytes, computed once per cache entry) and
+ * answers a matching If-None-Match with 304 (conditional.ts); 404s and errors never carry one.
  */
 import { fromPem } from '@quantumapi/sdk';
 import { type Context, Hono } from 'hono';
@@ -24,6 +27,7 @@ import { type AnonymousGate, anonymousGate } from './anonymous.js';
 import type { ClientAddress } from './client-address.js';
 import { TENANT_RE } from './api-keys.js';
 import type { AppEnv } from './app.js';
+import { conditionalGet, strongEtag } from './conditional.js';
 import { errorBody, toErrorResponse } from './http-errors.js';
 import type { Logger } from './log.js';
 import { TenantCache } from './tenant-cache.js';
@@ -56,9 +60,17 @@ export interface PkiDeps {
 const DEFAULT_CACHE_TTL = 30;
 const DEFAULT_CACHE_TENANTS = 1000;
 
+interface CachedChain {
+  readonly pem: string;
+  readonly etag: string;
+}
+
 interface CachedCrl {
   readonly der: Uint8Array;
   readonly pem: string;
+  /** One per representation: a client holding the DER must not revalidate the PEM with it. */
+  readonly derEtag: string;
+  readonly pemEtag: string;
   readonly crlNumber: number;
   readonly nextUpdate: number;
 }
@@ -79,11 +91,12 @@ export const createPkiRoutes = (deps: PkiDeps): Hono<AppEnv> => {
   const maxTenants = deps.options.cacheMaxTenants ?? DEFAULT_CACHE_TENANTS;
   const limit: AnonymousGate = anonymousGate(deps.anonymousLimiter, deps.logger, deps.clientAddress);
 
-  const chains = new TenantCache<string>({
-    load: async (tenant) =>
-      (await deps.tenants.hasCa(tenant))
-        ? (await deps.tenants.get(tenant).certificates.caCertificate()).chain.join('')
-        : undefined,
+  const chains = new TenantCache<CachedChain>({
+    load: async (tenant) => {
+      if (!(await deps.tenants.hasCa(tenant))) return undefined;
+      const pem = (await deps.tenants.get(tenant).certificates.caCertificate()).chain.join('');
+      return { pem, etag: strongEtag(pem) };
+    },
     ttlMs,
     maxTenants,
     now,
@@ -93,9 +106,12 @@ export const createPkiRoutes = (deps: PkiDeps): Hono<AppEnv> => {
     load: async (tenant) => {
       if ((await chains.get(tenant)) === undefined) return undefined;
       const crl = await deps.tenants.get(tenant).certificates.crl();
+      const der = fromPem(crl.crl, 'X509 CRL');
       return {
-        der: fromPem(crl.crl, 'X509 CRL'),
+        der,
         pem: crl.crl,
+        derEtag: strongEtag(der),
+        pemEtag: strongEtag(crl.crl),
         crlNumber: crl.crlNumber,
         nextUpdate: Date.parse(crl.nextUpdate),
       };
@@ -139,11 +155,12 @@ export const createPkiRoutes = (deps: PkiDeps): Hono<AppEnv> => {
   pki.get(
     '/:tenant/ca.pem',
     serve(chains, (c, chain) =>
-      c.body(chain, 200, {
-        'content-type': 'application/pem-certificate-chain',
+      conditionalGet(
+        c,
         // No longer than this process would serve the same chain.
-        'cache-control': `public, max-age=${chains.ttlSeconds}`,
-      }),
+        { etag: chain.etag, cacheControl: `public, max-age=${chains.ttlSeconds}` },
+        () => c.body(chain.pem, 200, { 'content-type': 'application/pem-certificate-chain' }),
+      ),
     ),
   );
 
@@ -154,20 +171,18 @@ export const createPkiRoutes = (deps: PkiDeps): Hono<AppEnv> => {
   pki.get(
     '/:tenant/crl',
     serve(crls, (c, crl) =>
-      c.body(arrayBuffer(crl.der), 200, {
-        'content-type': 'application/pkix-crl',
-        'cache-control': `public, max-age=${crlMaxAge(crl)}`,
-      }),
+      conditionalGet(c, { etag: crl.derEtag, cacheControl: `public, max-age=${crlMaxAge(crl)}` }, () =>
+        c.body(arrayBuffer(crl.der), 200, { 'content-type': 'application/pkix-crl' }),
+      ),
     ),
   );
 
   pki.get(
     '/:tenant/crl.pem',
     serve(crls, (c, crl) =>
-      c.body(crl.pem, 200, {
-        'content-type': 'application/x-pem-file',
-        'cache-control': `public, max-age=${crlMaxAge(crl)}`,
-      }),
+      conditionalGet(c, { etag: crl.pemEtag, cacheControl: `public, max-age=${crlMaxAge(crl)}` }, () =>
+        c.body(crl.pem, 200, { 'content-type': 'application/x-pem-file' }),
+      ),
     ),
   );
 

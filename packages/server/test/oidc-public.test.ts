@@ -1,9 +1,9 @@
 /**
  * The anonymous OIDC reads (discovery, JWKS): served from a short per-tenant cache that unknown
- * names cannot fill, with sensible Cache-Control, and rate limited per client address before any
- * store read. In process over the memory store, plus one real listener for the socket address.
+ * names cannot fill, with sensible Cache-Control and a strong ETag that If-None-Match revalidates
+ * (304), and rate limited per client address before any store read. In process over the memory store, plus one real listener for the socket address.
  */
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { type Jwks, MemoryStore, type StoredRecord } from '@quantumapi/sdk';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config.js';
@@ -30,8 +30,9 @@ const setup = async (opts: { burst?: number; now?: () => number } = {}) => {
   });
   const full = await apiKeys.issue('acme');
   store.reads.length = 0;
-  /** An anonymous GET from `address`. */
-  const get = (path: string, address = '198.51.100.7') => app.request(`${BASE}/oidc/${path}`, {}, fromAddress(address));
+  /** An anonymous GET from `address`, with these request headers. */
+  const get = (path: string, address = '198.51.100.7', headers: Record<string, string> = {}) =>
+    app.request(`${BASE}/oidc/${path}`, { headers }, fromAddress(address));
   /** A client_credentials token request from the fully scoped key, from `address` when given. */
   const clientCredentials = (address?: string) => requestToken(app, 'acme', full.keyId, full.apiKey, address);
   return { app, store, apiKeys, tenants, lines, full, get, clientCredentials };
@@ -249,6 +250,76 @@ describe('OIDC discovery and JWKS', () => {
       expect(l).not.toContain('198.51.100');
       expect(l).not.toContain('2001:db8');
     }
+  });
+
+  it('carry a strong ETag of the body, and answer a matching If-None-Match with 304', async () => {
+    const { store, get } = await setup();
+    const paths = {
+      'acme/.well-known/openid-configuration': 'public, max-age=300',
+      'acme/jwks': 'public, max-age=30',
+    };
+    const tags: string[] = [];
+    for (const [path, cacheControl] of Object.entries(paths)) {
+      const r = await get(path);
+      expect(r.status).toBe(200);
+      expect(r.headers.get('content-type')).toBe('application/json');
+      const body = await r.text();
+      const etag = r.headers.get('etag') ?? '';
+      expect(etag).toBe(`"${createHash('sha256').update(body).digest('base64url')}"`);
+      tags.push(etag);
+      // Served from the cache: the same tag on the next 200.
+      expect((await get(path)).headers.get('etag')).toBe(etag);
+
+      const reads = store.reads.length;
+      for (const field of [etag, `"nope", ${etag}`, '*', `W/${etag}`]) {
+        const nm = await get(path, undefined, { 'if-none-match': field });
+        expect(nm.status, field).toBe(304);
+        expect(nm.headers.get('etag')).toBe(etag);
+        expect(nm.headers.get('cache-control')).toBe(cacheControl);
+        expect(nm.headers.get('content-type')).toBeNull();
+        expect(await nm.text()).toBe('');
+      }
+      for (const field of ['"nope"', `W/"x"`, etag.slice(1, -1)]) {
+        const full = await get(path, undefined, { 'if-none-match': field });
+        expect(full.status, field).toBe(200);
+        expect(full.headers.get('etag')).toBe(etag);
+        expect(await full.text()).toBe(body);
+      }
+      expect(store.reads.length).toBe(reads);
+    }
+    expect(tags[0]).not.toBe(tags[1]);
+  });
+
+  it('keep their tags across cache reloads while the bodies are unchanged', async () => {
+    let now = 1_000_000;
+    const { store, get } = await setup({ now: () => now });
+    const paths = ['acme/.well-known/openid-configuration', 'acme/jwks'];
+    const tags: string[] = [];
+    for (const path of paths) tags.push((await get(path)).headers.get('etag') ?? '');
+    now += 31_000;
+    const reads = store.reads.length;
+    for (const [i, path] of paths.entries()) {
+      const r = await get(path, undefined, { 'if-none-match': tags[i] as string });
+      expect(r.status).toBe(304);
+      expect(r.headers.get('etag')).toBe(tags[i]);
+    }
+    // The entries were reloaded (new values, hashed afresh), and the bytes were the same.
+    expect(store.reads.length).toBeGreaterThan(reads);
+  });
+
+  it('give 404s and 429s no ETag, and count 304s against the anonymous limit', async () => {
+    const { get } = await setup({ burst: 3 });
+    const etag = (await get('acme/jwks')).headers.get('etag') ?? '';
+    for (const path of ['globex/jwks', 'globex/.well-known/openid-configuration']) {
+      const r = await get(path, undefined, { 'if-none-match': '*' });
+      expect(r.status).toBe(404);
+      expect(r.headers.get('etag')).toBeNull();
+      expect(r.headers.get('cache-control')).toBe('no-store');
+    }
+    const limited = await get('acme/jwks', undefined, { 'if-none-match': etag });
+    expect(limited.status).toBe(429);
+    expect(limited.headers.get('etag')).toBeNull();
+    expect(limited.headers.get('cache-control')).toBe('no-store');
   });
 
   it('limit by the real socket address on a listening server (QAPI_ANON_RATE_LIMIT_*)', async () => {

@@ -2,9 +2,10 @@
  * Public PKI distribution ({base}/pki/{tenant}/ca.pem, /crl, /crl.pem): the same bytes as the
  * authenticated CA routes, nothing created for unknown tenants or tenants without a CA, a short
  * cache that a revocation in this process clears at once, Cache-Control bounded by the TTL and the
- * CRL's nextUpdate, the shared anonymous rate limit, and the QAPI_PUBLIC_PKI switch.
+ * CRL's nextUpdate, the shared anonymous rate limit, conditional GET (a strong ETag per
+ * representation, If-None-Match answered 304), and the QAPI_PUBLIC_PKI switch.
  */
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import {
   createCsr,
   defaultProviders,
@@ -56,7 +57,11 @@ const setup = async (opts: { pki?: boolean; burst?: number; ttl?: number; now?: 
   });
   const full = await apiKeys.issue('acme');
   /** An anonymous GET under {base}/pki from `address`. */
-  const pub = (path: string, address = ADDRESS) => app.request(`${BASE}/pki/${path}`, {}, fromAddress(address));
+  const pub = (path: string, address = ADDRESS, headers: Record<string, string> = {}) =>
+    app.request(`${BASE}/pki/${path}`, { headers }, fromAddress(address));
+  /** The same, revalidating with If-None-Match. */
+  const pubIf = (path: string, ifNoneMatch: string, address = ADDRESS) =>
+    pub(path, address, { 'if-none-match': ifNoneMatch });
   const call = (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) =>
     app.request(`${BASE}${path}`, {
       method,
@@ -86,10 +91,22 @@ const setup = async (opts: { pki?: boolean; burst?: number; ttl?: number; now?: 
       nextUpdate: string;
     },
   });
-  return { app, store, tenants, masterKey, pub, call, issue, authenticated };
+  return { app, store, tenants, masterKey, pub, pubIf, call, issue, authenticated };
 };
 
 const der = async (r: Response): Promise<Uint8Array> => new Uint8Array(await r.arrayBuffer());
+
+const ETAG = /^"[A-Za-z0-9_-]{43}"$/;
+const sha256Tag = (bytes: Uint8Array | string) => `"${createHash('sha256').update(bytes).digest('base64url')}"`;
+
+/** A 304 as RFC 9110 §15.4.5 wants it: the 200's ETag and Cache-Control, no body, no Content-Type. */
+const expectNotModified = async (r: Response, etag: string, cacheControl: string) => {
+  expect(r.status).toBe(304);
+  expect(r.headers.get('etag')).toBe(etag);
+  expect(r.headers.get('cache-control')).toBe(cacheControl);
+  expect(r.headers.get('content-type')).toBeNull();
+  expect(await r.text()).toBe('');
+};
 
 describe('TenantCache', () => {
   const make = (opts: { max?: number; expiresAt?: (v: string) => number } = {}) => {
@@ -332,6 +349,92 @@ describe('public PKI distribution', () => {
     expect(await r.json()).toMatchObject({ code: 'STORE_UNAVAILABLE' });
     store.failing = false;
     expect((await pub('acme/ca.pem')).status).toBe(404);
+  });
+
+  it('tags each representation with a strong ETag of its bytes, and answers a matching If-None-Match with 304', async () => {
+    const { store, pub, pubIf, issue } = await setup();
+    await issue();
+    const tags = new Map<string, string>();
+    for (const path of ['ca.pem', 'crl', 'crl.pem']) {
+      const r = await pub(`acme/${path}`);
+      expect(r.status).toBe(200);
+      const etag = r.headers.get('etag') ?? '';
+      expect(etag).toMatch(ETAG);
+      expect(etag).toBe(sha256Tag(new Uint8Array(await r.arrayBuffer())));
+      tags.set(path, etag);
+    }
+    // The DER and PEM forms of one CRL are different representations: different tags.
+    expect(new Set(tags.values()).size).toBe(3);
+
+    store.reads.length = 0;
+    for (const [path, etag] of tags) {
+      for (const field of [etag, `"nope", ${etag}`, ` ,W/"x",${etag} ,`, '*', `W/${etag}`])
+        await expectNotModified(await pubIf(`acme/${path}`, field), etag, 'public, max-age=30');
+      for (const field of ['"nope"', etag.slice(1, -1), `${etag} ${etag}`, `W/${etag.toLowerCase()}`]) {
+        const r = await pubIf(`acme/${path}`, field);
+        expect(r.status, field).toBe(200);
+        expect(r.headers.get('etag')).toBe(etag);
+        expect((await r.arrayBuffer()).byteLength).toBeGreaterThan(0);
+      }
+    }
+    // Another representation's tag does not validate this one.
+    expect((await pubIf('acme/crl.pem', tags.get('crl') ?? '')).status).toBe(200);
+    expect((await pubIf('acme/crl', tags.get('crl.pem') ?? '')).status).toBe(200);
+    // All from the cache: revalidation costs no store read.
+    expect(store.reads).toEqual([]);
+  });
+
+  it('changes the CRL tags on a revocation: the old tag then gets the new CRL in a 200', async () => {
+    const { pub, pubIf, call, issue, authenticated } = await setup({ now: () => 1_700_000_000_000 });
+    const serial = await issue();
+    const oldDer = (await pub('acme/crl')).headers.get('etag') ?? '';
+    const oldPem = (await pub('acme/crl.pem')).headers.get('etag') ?? '';
+    const chain = (await pub('acme/ca.pem')).headers.get('etag') ?? '';
+    expect((await pubIf('acme/crl', oldDer)).status).toBe(304);
+
+    expect((await call('POST', `/certificates/${serial}/revoke`, {})).status).toBe(200);
+    const r = await pubIf('acme/crl', oldDer);
+    expect(r.status).toBe(200);
+    const newDer = r.headers.get('etag') ?? '';
+    expect(newDer).toMatch(ETAG);
+    expect(newDer).not.toBe(oldDer);
+    const body = await der(r);
+    expect(parseCrl(body).revoked.has(serial)).toBe(true);
+    expect(body).toEqual((await authenticated()).der);
+    expect(newDer).toBe(sha256Tag(body));
+    const pem = await pubIf('acme/crl.pem', oldPem);
+    expect(pem.status).toBe(200);
+    const newPem = pem.headers.get('etag') ?? '';
+    expect(newPem).not.toBe(oldPem);
+    expect(parseCrl(await pem.text()).revoked.has(serial)).toBe(true);
+    // The new tags validate; the chain did not change, nor did its tag.
+    expect((await pubIf('acme/crl', newDer)).status).toBe(304);
+    expect((await pubIf('acme/crl.pem', newPem)).status).toBe(304);
+    expect((await pubIf('acme/ca.pem', chain)).status).toBe(304);
+  });
+
+  it('gives 404s, 429s and errors no ETag, whatever If-None-Match says, and counts 304s against the limit', async () => {
+    const { store, pub, pubIf, issue } = await setup({ burst: 4 });
+    await issue();
+    const etag = (await pub('acme/ca.pem')).headers.get('etag') ?? '';
+    for (const path of ['nobody/ca.pem', 'nobody/crl', `${'x'.repeat(65)}/crl.pem`]) {
+      const r = await pubIf(path, '*');
+      expect(r.status).toBe(404);
+      expect(r.headers.get('etag')).toBeNull();
+      expect(r.headers.get('cache-control')).toBe('no-store');
+    }
+    // The burst is spent: a request that would have been a 304 is limited like any other.
+    const limited = await pubIf('acme/ca.pem', etag);
+    expect(limited.status).toBe(429);
+    expect(limited.headers.get('etag')).toBeNull();
+    expect(limited.headers.get('cache-control')).toBe('no-store');
+
+    const other = '198.51.100.9';
+    store.failing = true;
+    const failed = await pubIf('globex/ca.pem', '*', other);
+    expect(failed.status).toBe(503);
+    expect(failed.headers.get('etag')).toBeNull();
+    expect(failed.headers.get('cache-control')).toBe('no-store');
   });
 
   it('is 404 when switched off, reading nothing even for a tenant with a CA', async () => {
