@@ -1,9 +1,9 @@
 /**
- * String conditions (`qb.where('u.email = :e', { e })`) are SQL the adapter cannot rewrite: run
- * as written they compare the plaintext with a ciphertext and silently match nothing. The query
- * hooks refuse them when the query is built, naming the column, so the mistake shows at once.
- * A reference that only tests for NULL passes (a NULL value is stored as NULL), as does anything
- * on a blind-index column, which is what `whereEncrypted` writes.
+ * String conditions (`qb.where('u.email = :e', { e })`, `having(...)`) are SQL the adapter cannot
+ * rewrite: run as written they compare the plaintext with a ciphertext and silently match
+ * nothing. The query hooks refuse them when the query is built, naming the column, so the
+ * mistake shows at once. A reference that only tests for NULL passes (a NULL value is stored as
+ * NULL), as does anything on a blind-index column, which is what `whereEncrypted` writes.
  *
  * This reads identifiers, not SQL grammar: quoted string literals are skipped, parameters
  * (`:e`, `:...list`) are not identifiers, and a name counts only when it is an encrypted
@@ -24,6 +24,7 @@ interface ConditionSource {
       readonly metadata: EntityMetadata;
     }[];
     readonly wheres: readonly { readonly condition: unknown }[];
+    readonly havings: readonly { readonly condition: unknown }[];
   };
 }
 
@@ -73,7 +74,8 @@ const encryptedNames = (entity: ResolvedEntity): EntityNames => {
 export const assertNoEncryptedStringConditions = (qb: QueryBuilder<ObjectLiteral>): void => {
   const source = qb as unknown as ConditionSource;
   const strings: string[] = [];
-  for (const clause of source.expressionMap.wheres) stringConditions(clause.condition, strings);
+  const { wheres, havings } = source.expressionMap;
+  for (const clause of [...wheres, ...havings]) stringConditions(clause.condition, strings);
   if (strings.length === 0) return;
   const adapter = adapterOf(source.dataSource);
   const main = source.expressionMap.mainAlias?.name;

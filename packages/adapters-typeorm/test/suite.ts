@@ -501,6 +501,7 @@ export const adapterSuite = (kind: DbKind): void => {
             .createQueryBuilder('p')
             .where(new Brackets((b) => b.where('p.name = :n', { n: 'Dan' }).orWhere('email = :e', { e: 'x' }))),
           repo.createQueryBuilder('p').where('p.phone IS NOT NULL AND p.phone <> :x', { x: '1' }),
+          repo.createQueryBuilder('p').groupBy('p.id').having('MAX(p.email) = :e', { e: 'x' }),
         ];
         for (const qb of refused) {
           const e = await errorOf(() => qb.getMany());
