@@ -43,6 +43,7 @@ import {
   FIELD_VERSION,
   type FieldLocation,
   fieldAad,
+  fieldBodyLength,
   fieldHeader,
   looksLikeFieldCiphertext,
   type ParsedField,
@@ -53,6 +54,7 @@ import {
 import {
   decodeValue,
   decodeValueAs,
+  decodeValueAt,
   encodeSimpleInto,
   encodeValue,
   type FieldValue,
@@ -511,9 +513,13 @@ export class FieldEngine {
     const starts = new Int32Array(items.length);
     const ends = new Int32Array(items.length);
     const slow = new Map<number, ParsedField>();
-    const groups = new Map<string, number[]>();
+    // Data-key groups as numbers: group of each item (-1: passed through), and each group's id
+    // and size. Index lists are laid out once at the end, in one array for all groups.
+    const groupOf = new Int32Array(items.length);
+    const groupIds = new Map<string, number>();
+    const sizes: number[] = [];
     let lastId = '';
-    let last: number[] | undefined;
+    let last = -1;
     let total = 0;
     for (let i = 0; i < items.length; i++) {
       const it = items[i]!;
@@ -524,48 +530,68 @@ export class FieldEngine {
         if (passthrough.pass) {
           out[i] = passthrough.value as FieldValueOf[T];
           starts[i] = -1;
+          groupOf[i] = -1;
           continue;
         }
       }
-      let id: string;
-      let length: number;
-      const header = fieldHeader(c);
-      if (header) {
-        id = header.dataKeyId;
-        length = header.bodyLength;
-      } else {
-        const parsed = parseField(c); // throws the precise error for anything malformed
-        slow.set(i, parsed);
-        id = parsed.dataKeyId;
-        length = parsed.nonce.length + parsed.sealed.length;
+      // Same data key as the field before: no header object, no id string.
+      let length = last >= 0 ? fieldBodyLength(c, lastId) : -1;
+      if (length < 0) {
+        let id: string;
+        const header = fieldHeader(c);
+        if (header) {
+          id = header.dataKeyId;
+          length = header.bodyLength;
+        } else {
+          const parsed = parseField(c); // throws the precise error for anything malformed
+          slow.set(i, parsed);
+          id = parsed.dataKeyId;
+          length = parsed.nonce.length + parsed.sealed.length;
+        }
+        if (id !== lastId || last < 0) {
+          let g = groupIds.get(id);
+          if (g === undefined) {
+            g = sizes.length;
+            groupIds.set(id, g);
+            sizes.push(0);
+          }
+          lastId = id;
+          last = g;
+        }
       }
       starts[i] = total;
       total += length;
       ends[i] = total;
-      let g = id === lastId ? last : groups.get(id);
-      if (!g) {
-        g = [];
-        groups.set(id, g);
-      }
-      lastId = id;
-      last = g;
-      g.push(i);
+      groupOf[i] = last;
+      sizes[last] = (sizes[last] as number) + 1;
+    }
+    // Counting sort: group g's items are order[from[g], from[g] + sizes[g]), in item order.
+    const from = new Int32Array(sizes.length + 1);
+    for (let g = 0; g < sizes.length; g++) from[g + 1] = (from[g] as number) + (sizes[g] as number);
+    const order = new Int32Array(from[sizes.length] as number);
+    const next = from.slice(0, sizes.length);
+    for (let i = 0; i < items.length; i++) {
+      const g = groupOf[i] as number;
+      if (g < 0) continue;
+      const at = next[g] as number;
+      order[at] = i;
+      next[g] = at + 1;
     }
     const buf = new Uint8Array(total);
     try {
-      for (const g of groups.values()) {
-        for (const i of g) {
-          const p = slow.get(i);
-          if (!p) decodeFieldBodyInto(items[i]!.ciphertext, buf, starts[i] as number);
-          else {
-            buf.set(p.nonce, starts[i] as number);
-            buf.set(p.sealed, (starts[i] as number) + p.nonce.length);
-          }
+      for (let i = 0; i < items.length; i++) {
+        const s0 = starts[i] as number;
+        if (s0 < 0) continue;
+        const p = slow.size === 0 ? undefined : slow.get(i);
+        if (!p) decodeFieldBodyInto(items[i]!.ciphertext, buf, s0);
+        else {
+          buf.set(p.nonce, s0);
+          buf.set(p.sealed, s0 + p.nonce.length);
         }
       }
-      for (const [id, g] of groups) {
+      for (const [id, g] of groupIds) {
         const key = this.#keys.peek(id) ?? (await this.#keys.forDecrypt(id));
-        this.#openGroup(key, g, items, buf, starts, ends, out);
+        this.#openGroup(key, order.subarray(from[g], from[g + 1]), items, buf, starts, ends, out);
       }
     } finally {
       buf.fill(0); // plaintext bytes never outlive the call
@@ -576,7 +602,7 @@ export class FieldEngine {
   /** Opens one data key's records in `buf` and decodes them into `out`. */
   #openGroup<T extends FieldValueType>(
     key: CachedKey,
-    g: readonly number[],
+    g: Int32Array,
     items: readonly DecryptItem<T>[],
     buf: Uint8Array,
     starts: Int32Array,
@@ -623,8 +649,8 @@ export class FieldEngine {
     }
     for (let j = 0; j < g.length; j++) {
       const it = items[g[j]!]!;
-      const plain = buf.subarray((gStarts[j] as number) + FIELD_NONCE_LENGTH, (gEnds[j] as number) - FIELD_TAG_LENGTH);
-      out[g[j]!] = decodeValueAs(plain, it.type, it.location.column);
+      const from = (gStarts[j] as number) + FIELD_NONCE_LENGTH;
+      out[g[j]!] = decodeValueAt(buf, from, (gEnds[j] as number) - FIELD_TAG_LENGTH, it.type, it.location.column);
     }
   }
 

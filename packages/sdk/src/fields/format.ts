@@ -35,8 +35,9 @@ export interface FieldLocation {
   readonly rowKey?: string;
 }
 
+const VERSION_DOT = `${FIELD_VERSION}.`;
 /** Cheap syntactic test used by migration mode to tell legacy plaintext from ciphertext. */
-export const looksLikeFieldCiphertext = (s: string): boolean => s.startsWith(`${FIELD_VERSION}.`);
+export const looksLikeFieldCiphertext = (s: string): boolean => s.startsWith(VERSION_DOT);
 
 export const isDataKeyId = (s: string): boolean => DKID_RE.test(s);
 
@@ -203,6 +204,26 @@ export const fieldHeader = (s: string): { readonly dataKeyId: string; readonly b
     lastCheckedId = dataKeyId;
   }
   return { dataKeyId, bodyLength };
+};
+
+// `qf1.A256GCM.<dkid>.` for the id fieldBodyLength was last asked about (validated once).
+let headId = '';
+let head = '';
+
+/**
+ * The body's byte length when `s` is a current-format ciphertext under `dataKeyId`, as fieldHeader
+ * would give it; -1 for anything else (call fieldHeader then). For the run of one data key that
+ * a batch nearly always is: one prefix comparison, no id string or result object per field.
+ */
+export const fieldBodyLength = (s: string, dataKeyId: string): number => {
+  if (dataKeyId !== headId) {
+    if (!DKID_RE.test(dataKeyId)) return -1;
+    headId = dataKeyId;
+    head = `${PREFIX}${dataKeyId}.`;
+  }
+  if (!s.startsWith(head)) return -1;
+  const n = decodedLength(s, BODY_AT);
+  return n < MIN_BODY ? -1 : n;
 };
 
 /** Decodes the body of a ciphertext accepted by fieldHeader into `out` at `off` (strict). */

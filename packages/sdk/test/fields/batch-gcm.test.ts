@@ -96,6 +96,52 @@ describe.each(providers)('batched AES-256-GCM over the %s block cipher', (_, blo
     }
   });
 
+  it('seals and opens records at any offsets, whatever the bytes around them and in the tag room', () => {
+    fc.assert(
+      fc.property(
+        fc.uint8Array({ minLength: 32, maxLength: 32 }),
+        fc.array(fc.tuple(item, fc.uint8Array({ maxLength: 7 }), fc.uint8Array({ minLength: 16, maxLength: 16 })), {
+          maxLength: 8,
+        }),
+        (key, parts) => {
+          // Layout: gap | nonce | plaintext | junk where the tag goes, for each record.
+          const starts: number[] = [];
+          const ends: number[] = [];
+          const chunks: Uint8Array[] = [];
+          let o = 0;
+          for (const [it, gap, junk] of parts) {
+            chunks.push(gap, it.nonce, it.plaintext, junk);
+            o += gap.length;
+            starts.push(o);
+            o += 12 + it.plaintext.length + 16;
+            ends.push(o);
+          }
+          const buf = new Uint8Array(o);
+          let w = 0;
+          for (const c of chunks) {
+            buf.set(c, w);
+            w += c.length;
+          }
+          const original = buf.slice();
+          const aads = parts.map(([it]) => it.aad);
+          const b = new BatchGcm(blockCipher, key);
+          b.sealInPlace({ buf, starts, ends, aads });
+          parts.forEach(([it], i) => {
+            const sealed = buf.slice(starts[i]! + 12, ends[i]!);
+            expect(sealed).toStrictEqual(nodeGcm(key, it.nonce, it.plaintext, it.aad));
+          });
+          b.openInPlace({ buf, starts, ends, aads });
+          parts.forEach(([it, gap], i) => {
+            expect(buf.slice(starts[i]!, ends[i]! - 16)).toStrictEqual(original.slice(starts[i]!, ends[i]! - 16));
+            expect(buf.slice(starts[i]! - gap.length, starts[i]!)).toStrictEqual(gap);
+            expect(it.plaintext.length).toBe(ends[i]! - starts[i]! - 28);
+          });
+        },
+      ),
+      { numRuns: 150 },
+    );
+  });
+
   it('handles batches larger than one raw AES call and long values', () => {
     const key = new Uint8Array(randomBytes(32));
     const items = Array.from({ length: 9000 }, (_, i) => ({

@@ -59,6 +59,29 @@ describe('bulk', () => {
   });
 });
 
+describe('bulk reads across data keys', () => {
+  it('decrypts fields of interleaved data keys and passed-through plaintext, each in its place', async () => {
+    const { engine, backend, directory } = await makeEngine({ cache: { maxUses: 7 } });
+    const values = Array.from({ length: 40 }, (_, i) => (i % 3 === 2 ? `é-${i}` : `v${i}@example.com`));
+    const cts: string[] = [];
+    for (const v of values) cts.push(await engine.encrypt(v, loc('email')));
+    expect(backend.calls.generateDataKey).toBe(6);
+    // Deterministic shuffle, so that neighbouring fields mostly have different data keys.
+    const order = values.map((_, i) => (i * 17) % values.length);
+    const items = order.flatMap((i) => [
+      { ciphertext: cts[i]!, location: loc('email'), type: 'string' as const },
+      ...(i % 5 === 0 ? [{ ciphertext: `legacy-${i}`, location: loc('email'), type: 'string' as const }] : []),
+    ]);
+    const expected = order.flatMap((i) => [values[i], ...(i % 5 === 0 ? [`legacy-${i}`] : [])]);
+    const reader = new FieldEngine({ backend, directory });
+    expect(await reader.decryptMany(items, { migration: 'accept-plaintext' })).toEqual(expected);
+    expect(reader.stats.unwrapped).toBe(6);
+    // A bad body anywhere still fails the whole call with a typed error.
+    const broken = items.map((it, j) => (j === 9 ? { ...it, ciphertext: `${cts[order[0]!]!.slice(0, -3)}*ab` } : it));
+    expect((await errorOf(() => reader.decryptMany(broken))).code).toBe('INVALID_CIPHERTEXT');
+  });
+});
+
 describe('migration mode', () => {
   it('accept-plaintext passes legacy plaintext through, but still authenticates ciphertexts', async () => {
     const { engine } = await makeEngine();

@@ -5,7 +5,13 @@
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { FieldEngine } from '../../src/fields/engine.js';
-import { parseField, serializeField, serializeFieldBody } from '../../src/fields/format.js';
+import {
+  fieldBodyLength,
+  fieldHeader,
+  parseField,
+  serializeField,
+  serializeFieldBody,
+} from '../../src/fields/format.js';
 import type { FieldValue, FieldValueType, JsonValue } from '../../src/fields/value-codec.js';
 import { QuantumApiError } from '../../src/errors.js';
 import { errorOf, makeEngine } from './helpers.js';
@@ -170,5 +176,45 @@ describe('tampering and moved ciphertexts', () => {
       expect((await errorOf(() => serializeField(bad, nonce, sealed))).code).toBe('INVALID_INPUT');
       expect((await errorOf(() => serializeFieldBody(bad, sealed, 0, sealed.length))).code).toBe('INVALID_INPUT');
     }
+  });
+});
+
+describe('batch header check', () => {
+  const B64URL = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+  const dkid = fc.string({ unit: fc.constantFrom(...B64URL), minLength: 16, maxLength: 16 });
+  const edit = fc.oneof(
+    fc.constant((s: string) => s),
+    fc.tuple(fc.nat(), fc.constantFrom(...`${B64URL}.é=Q`)).map(
+      ([pos, ch]) =>
+        (s: string) =>
+          s.slice(0, pos % s.length) + ch + s.slice((pos % s.length) + 1),
+    ),
+    fc.nat().map((n) => (s: string) => s.slice(0, n % (s.length + 1))),
+    fc.string({ maxLength: 3 }).map((tail) => (s: string) => s + tail),
+  );
+
+  it('agrees with fieldHeader for any string and any id (the strict parser stays the reference)', () => {
+    fc.assert(
+      fc.property(
+        dkid,
+        fc.oneof(dkid, fc.constant('abc.defghijklmno'), fc.string({ maxLength: 20 })),
+        fc.uint8Array({ minLength: 12, maxLength: 12 }),
+        fc.uint8Array({ maxLength: 60 }),
+        edit,
+        (id, other, nonce, sealed, change) => {
+          const s = change(serializeField(id, nonce, sealed));
+          for (const asked of [id, other]) {
+            const h = fieldHeader(s);
+            expect(fieldBodyLength(s, asked)).toBe(h !== undefined && h.dataKeyId === asked ? h.bodyLength : -1);
+          }
+        },
+      ),
+      { numRuns: 500 },
+    );
+  });
+
+  it('refuses an id that is not one, even where the text starts with it', () => {
+    const odd = 'abc.defghijklmno';
+    expect(fieldBodyLength(`qf1.A256GCM.${odd}.${'A'.repeat(40)}`, odd)).toBe(-1);
   });
 });

@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { FieldTypeMismatchError } from '../../src/fields/errors.js';
 import {
   decodeValueAs,
+  decodeValueAt,
   encodeSimpleInto,
   encodeValue,
   type FieldValue,
@@ -69,5 +70,50 @@ describe('typed decoding', () => {
     expect(() => decodeValueAs(b.subarray(0, 8), 'date', 'c')).toThrow(
       expect.objectContaining({ code: 'INVALID_CIPHERTEXT' }),
     );
+  });
+});
+
+describe('decoding in place', () => {
+  const outcome = (f: () => unknown): unknown => {
+    try {
+      return { value: f() };
+    } catch (e) {
+      const err = e as { constructor: unknown; code?: string; message: string };
+      return { error: [err.constructor, err.code, err.message] };
+    }
+  };
+
+  it('decodeValueAt on a slice of a larger buffer gives what decodeValueAs gives on a copy', () => {
+    const declared = fc.constantFrom('string', 'number', 'bigint', 'boolean', 'date', 'json', 'bytes' as const);
+    fc.assert(
+      fc.property(
+        fc.oneof(value, fc.string({ unit: 'grapheme', maxLength: 40 }), fc.string({ minLength: 250, maxLength: 260 })),
+        declared,
+        fc.uint8Array({ maxLength: 9 }),
+        fc.uint8Array({ maxLength: 9 }),
+        fc.nat(3),
+        (v, type, before, after, cut) => {
+          const full = encodeValue(v);
+          const enc = full.subarray(0, Math.max(0, full.length - (cut === 3 ? 1 : 0)));
+          const buf = new Uint8Array(before.length + enc.length + after.length);
+          buf.set(before, 0);
+          buf.set(enc, before.length);
+          buf.set(after, before.length + enc.length);
+          const at = outcome(() => decodeValueAt(buf, before.length, before.length + enc.length, type, 'c'));
+          expect(at).toEqual(outcome(() => decodeValueAs(enc.slice(), type, 'c')));
+        },
+      ),
+      { numRuns: 400 },
+    );
+  });
+
+  it('reuses its scratch without mixing values of the same length', () => {
+    const ascii = encodeValue('abcdef');
+    const other = encodeValue('ghé');
+    const same = encodeValue('zzzzzz');
+    expect(decodeValueAs(ascii, 'string', 'c')).toBe('abcdef');
+    expect(decodeValueAs(other, 'string', 'c')).toBe('ghé');
+    expect(decodeValueAs(same, 'string', 'c')).toBe('zzzzzz');
+    expect(decodeValueAs(encodeValue(''), 'string', 'c')).toBe('');
   });
 });
