@@ -32,7 +32,7 @@ interface ConditionSource {
 const QUALIFIER = '(?:"([^"]+)"|`([^`]+)`|\\[([^\\]]+)\\]|([A-Za-z_][\\w$]*))\\s*\\.\\s*';
 const NULL_TEST = /^\s+IS\s+(?:NOT\s+)?NULL\b/i;
 const STRING_LITERAL = /'(?:[^']|'')*'/g;
-const escape = (name: string): string => name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const escapeRegExp = (name: string): string => name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /** Each string condition of a where tree (object conditions were rewritten when they were added). */
 const stringConditions = (condition: unknown, out: string[]): void => {
@@ -58,7 +58,7 @@ const encryptedNames = (entity: ResolvedEntity): EntityNames => {
   if (!names) {
     const byName = new Map<string, ResolvedField>();
     for (const f of entity.fields.values()) byName.set(f.property, f).set(f.location.column, f);
-    const alt = [...byName.keys()].map(escape).join('|');
+    const alt = [...byName.keys()].map(escapeRegExp).join('|');
     const name = `(?:"(${alt})"|\`(${alt})\`|\\[(${alt})\\]|(${alt})(?![\\w$]))`;
     names = { byName, reference: new RegExp(`(?<![\\w$:@.])(?:${QUALIFIER})?${name}`, 'g') };
     namesCache.set(entity, names);
