@@ -3,8 +3,8 @@
  * client is the one Prisma 6.19 generated here (Rust-free, better-sqlite3 driver adapter), the
  * manifest the one our generator emitted from `/// @encrypted` comments under the Prisma 6 CLI.
  */
-import { createPrismaFieldEngine, quantumApiEncryption } from '@quantumapi/prisma';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createPrismaFieldEngine, encryptedInput, type JsonValue, quantumApiEncryption } from '@quantumapi/prisma';
+import { afterAll, beforeAll, describe, expect, expectTypeOf, it } from 'vitest';
 import { openDb, type TestDb } from '../../../test/db.js';
 import { Prisma, type PrismaClient } from '../generated/sqlite/client/client.js';
 import { encryptionManifest } from '../generated/sqlite/quantumapi-manifest.js';
@@ -47,6 +47,18 @@ describe('@quantumapi/prisma on Prisma 6 (SQLite)', () => {
     const client = db.prisma as unknown as { _clientVersion: string; _activeProvider: string };
     expect([client._clientVersion, client._activeProvider]).toEqual([Prisma.prismaVersion.client, 'sqlite']);
     expect(encryptionManifest.models.User.fields.email).toEqual({ index: { name: 'emailHash', unique: true } });
+  });
+
+  it('results carry the declared field types under Prisma 6 typing too', async () => {
+    const dob = new Date('1990-05-01T00:00:00.000Z');
+    const u = await xp.user.create({ data: { name: 'typed', dob: encryptedInput(dob), prefs: encryptedInput([1]) } });
+    const back = await xp.user.findUniqueOrThrow({
+      where: { id: u.id },
+      select: { dob: true, prefs: true, name: true },
+    });
+    expectTypeOf(back).toEqualTypeOf<{ dob: Date | null; prefs: JsonValue | null; name: string }>();
+    expect(back).toStrictEqual({ dob, prefs: [1], name: 'typed' });
+    await xp.user.delete({ where: { id: u.id } });
   });
 
   it('create, createMany, findUnique by the unique blind index, findMany with in, update', async () => {
