@@ -27,6 +27,15 @@ export const createTestDatabase = async (prefix: string): Promise<TestDatabase> 
       await pool.end();
       const a = new pg.Client({ connectionString: PG_ADMIN_URL });
       await a.connect();
+      // pool.end() resolves once its clients are asked to close, not once their backends are gone:
+      // FORCE on a backend still closing sends its client a FATAL that nobody listens for any more
+      // (an unhandled error that fails the run). So wait for them to leave first; FORCE stays for
+      // anything left behind by a failed test.
+      for (let i = 0; i < 100; i++) {
+        const r = await a.query('SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1', [name]);
+        if ((r.rows[0] as { n: number }).n === 0) break;
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
       await a.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
       await a.end();
     },
