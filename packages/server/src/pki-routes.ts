@@ -3,10 +3,13 @@
  * (mTLS peers checking a chain, CRL checkers), beside the OIDC issuer in the URL scheme:
  *
  *   {base}/pki/{tenant}/ca.pem    the CA chain, PEM (application/pem-certificate-chain, RFC 8555 §9.1)
+ *   {base}/pki/{tenant}/ca.cer    the issuing CA certificate alone, DER (application/pkix-cert,
+ *                                 RFC 2585): what an AIA caIssuers URI must serve (RFC 5280 §4.2.2.1)
  *   {base}/pki/{tenant}/crl       the current CRL, DER (application/pkix-crl, RFC 5280 / RFC 2585)
  *   {base}/pki/{tenant}/crl.pem   the same CRL, PEM (RFC 7468)
  *
- * The bytes are exactly what the authenticated `GET /cas/default` and `/cas/default/crl` return.
+ * The bytes are exactly what the authenticated `GET /cas/default` and `/cas/default/crl` return
+ * (`ca.cer`: the first certificate of that chain, decoded).
  * An anonymous request never creates anything: without the tenant's CA already in the store it is
  * a 404 and no engine is opened (opening one would create the tenant's data key, and the CA
  * methods create the CA on first use). For a CA that exists, serving the CRL may re-sign it when a
@@ -38,6 +41,10 @@ import type { TenantBackends } from './tenants.js';
 export const publicCrlUrl = (publicUrl: string, basePath: string, tenant: string): string =>
   `${publicUrl.replace(/\/+$/, '')}${basePath}/pki/${tenant}/crl`;
 
+/** Where a tenant's issuing CA certificate is served publicly: the AIA caIssuers URI of its certificates. */
+export const publicCaIssuersUrl = (publicUrl: string, basePath: string, tenant: string): string =>
+  `${publicUrl.replace(/\/+$/, '')}${basePath}/pki/${tenant}/ca.cer`;
+
 export interface PkiOptions {
   /** How long a tenant's CA chain and CRL are served from memory. Default 30 s. */
   readonly cacheTtlSeconds?: number;
@@ -63,6 +70,9 @@ const DEFAULT_CACHE_TENANTS = 1000;
 interface CachedChain {
   readonly pem: string;
   readonly etag: string;
+  /** The issuing CA certificate (the chain's first), DER: a representation of its own, with its own tag. */
+  readonly issuerDer: Uint8Array;
+  readonly issuerEtag: string;
 }
 
 interface CachedCrl {
@@ -94,8 +104,10 @@ export const createPkiRoutes = (deps: PkiDeps): Hono<AppEnv> => {
   const chains = new TenantCache<CachedChain>({
     load: async (tenant) => {
       if (!(await deps.tenants.hasCa(tenant))) return undefined;
-      const pem = (await deps.tenants.get(tenant).certificates.caCertificate()).chain.join('');
-      return { pem, etag: strongEtag(pem) };
+      const ca = await deps.tenants.get(tenant).certificates.caCertificate();
+      const pem = ca.chain.join('');
+      const issuerDer = fromPem(ca.chain[0] ?? ca.certificate, 'CERTIFICATE');
+      return { pem, etag: strongEtag(pem), issuerDer, issuerEtag: strongEtag(issuerDer) };
     },
     ttlMs,
     maxTenants,
@@ -160,6 +172,15 @@ export const createPkiRoutes = (deps: PkiDeps): Hono<AppEnv> => {
         // No longer than this process would serve the same chain.
         { etag: chain.etag, cacheControl: `public, max-age=${chains.ttlSeconds}` },
         () => c.body(chain.pem, 200, { 'content-type': 'application/pem-certificate-chain' }),
+      ),
+    ),
+  );
+
+  pki.get(
+    '/:tenant/ca.cer',
+    serve(chains, (c, chain) =>
+      conditionalGet(c, { etag: chain.issuerEtag, cacheControl: `public, max-age=${chains.ttlSeconds}` }, () =>
+        c.body(arrayBuffer(chain.issuerDer), 200, { 'content-type': 'application/pkix-cert' }),
       ),
     ),
   );

@@ -6,7 +6,7 @@ import { createApp } from './app.js';
 import type { ServerConfig } from './config.js';
 import { jsonLogger, type Logger } from './log.js';
 import { issuerUrl } from './oidc-routes.js';
-import { publicCrlUrl } from './pki-routes.js';
+import { publicCaIssuersUrl, publicCrlUrl } from './pki-routes.js';
 import { RateLimiter } from './rate-limit.js';
 import { TenantBackends } from './tenants.js';
 
@@ -60,6 +60,7 @@ export const startServer = async (config: ServerConfig, logger: Logger = jsonLog
     defaultProviders,
     (tenant) => issuerUrl(getPublicUrl(), config.basePath, tenant),
     config.publicPki ? (tenant) => publicCrlUrl(getPublicUrl(), config.basePath, tenant) : undefined,
+    config.publicPki ? (tenant) => publicCaIssuersUrl(getPublicUrl(), config.basePath, tenant) : undefined,
   );
   const app = createApp({
     store,

@@ -29,10 +29,12 @@ export class TenantBackends {
   readonly #crls = new Set<(tenant: string, crlNumber: number) => void>();
 
   readonly #crlUrlFor: ((tenant: string) => string) | undefined;
+  readonly #caIssuersUrlFor: ((tenant: string) => string) | undefined;
 
   /**
    * `crlUrlFor` names where the tenant's CRL is served publicly (the public PKI routes): issued
-   * certificates then carry it as their CRL distribution point.
+   * certificates then carry it as their CRL distribution point. `caIssuersUrlFor` likewise names
+   * where its issuing CA certificate is served as DER: their AIA caIssuers URI.
    */
   constructor(
     store: RecordStore,
@@ -40,12 +42,14 @@ export class TenantBackends {
     providers: CryptoProviders,
     issuerFor?: (tenant: string) => string,
     crlUrlFor?: (tenant: string) => string,
+    caIssuersUrlFor?: (tenant: string) => string,
   ) {
     this.#store = store;
     this.#masterKey = masterKey;
     this.#providers = providers;
     this.#issuerFor = issuerFor;
     this.#crlUrlFor = crlUrlFor;
+    this.#caIssuersUrlFor = caIssuersUrlFor;
   }
 
   /** The `iss` of the tenant's tokens (the local engine's default URN without `issuerFor`). */
@@ -100,7 +104,14 @@ export class TenantBackends {
           tenant,
           ownsStore: false,
           identity: { issuer: this.issuer(tenant) },
-          ...(this.#crlUrlFor ? { certificates: { crlDistributionPoint: this.#crlUrlFor(tenant) } } : {}),
+          ...(this.#crlUrlFor || this.#caIssuersUrlFor
+            ? {
+                certificates: {
+                  ...(this.#crlUrlFor ? { crlDistributionPoint: this.#crlUrlFor(tenant) } : {}),
+                  ...(this.#caIssuersUrlFor ? { caIssuersUrl: this.#caIssuersUrlFor(tenant) } : {}),
+                },
+              }
+            : {}),
         }),
       );
       this.#backends.set(tenant, b);

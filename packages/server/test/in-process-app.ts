@@ -11,7 +11,7 @@ import { issuerUrl, type OidcOptions } from '../src/oidc-routes.js';
 import type { PkiOptions } from '../src/pki-routes.js';
 import { RateLimiter } from '../src/rate-limit.js';
 import { TenantBackends } from '../src/tenants.js';
-import { publicCrlUrl } from '../src/pki-routes.js';
+import { publicCaIssuersUrl, publicCrlUrl } from '../src/pki-routes.js';
 import { parseTrustedProxies } from '../src/client-address.js';
 
 /** The public URL the in-process issuer names itself by, and where the API is mounted. */
@@ -36,13 +36,14 @@ export const inProcessApp = <S extends MemoryStore = MemoryStore>(options: InPro
   const lines: string[] = [];
   const apiKeys = new ApiKeyService(store);
   const masterKey = randomBytes(32);
-  // As the server wires it: with public PKI on, certificates name the public CRL.
+  // As the server wires it: with public PKI on, certificates name the public CRL and issuer.
   const tenants = new TenantBackends(
     store,
     masterKey,
     defaultProviders,
     (t) => issuerUrl(PUBLIC, BASE, t),
     options.pki ? (t) => publicCrlUrl(PUBLIC, BASE, t) : undefined,
+    options.pki ? (t) => publicCaIssuersUrl(PUBLIC, BASE, t) : undefined,
   );
   const deps: AppDeps = {
     store,

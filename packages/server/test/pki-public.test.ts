@@ -1,6 +1,6 @@
 /**
- * Public PKI distribution ({base}/pki/{tenant}/ca.pem, /crl, /crl.pem): the same bytes as the
- * authenticated CA routes, nothing created for unknown tenants or tenants without a CA, a short
+ * Public PKI distribution ({base}/pki/{tenant}/ca.pem, /ca.cer, /crl, /crl.pem): the same bytes as
+ * the authenticated CA routes (ca.cer: the chain's first certificate as DER), nothing created for unknown tenants or tenants without a CA, a short
  * cache that a revocation in this process clears at once, Cache-Control bounded by the TTL and the
  * CRL's nextUpdate, the shared anonymous rate limit, conditional GET (a strong ETag per
  * representation, If-None-Match answered 304), and the QAPI_PUBLIC_PKI switch.
@@ -226,13 +226,63 @@ describe('public PKI distribution', () => {
     expect(parseCertificate(offPem).crlDistributionPoints).toEqual([]);
   });
 
+  it('serves the issuing CA certificate alone at ca.cer: the first certificate of ca.pem, DER', async () => {
+    const { pub, pubIf, issue } = await setup();
+    await issue();
+    const chain = await pub('acme/ca.pem');
+    const chainText = await chain.text();
+    const r = await pub('acme/ca.cer');
+    expect(r.status).toBe(200);
+    expect(r.headers.get('content-type')).toBe('application/pkix-cert');
+    expect(r.headers.get('cache-control')).toBe('public, max-age=30');
+    const body = await der(r);
+    // Decoded here, not by the SDK's PEM reader: the first block's base64 body.
+    const first = /-----BEGIN CERTIFICATE-----([\s\S]*?)-----END CERTIFICATE-----/.exec(chainText)?.[1] ?? '';
+    expect(Buffer.from(body).toString('hex')).toBe(Buffer.from(first.replace(/\s+/g, ''), 'base64').toString('hex'));
+    expect(parseCertificate(body).der).toEqual(parseCertificates(chainText)[0]?.der);
+
+    const etag = r.headers.get('etag') ?? '';
+    expect(etag).toMatch(ETAG);
+    expect(etag).toBe(sha256Tag(body));
+    expect(etag).not.toBe(chain.headers.get('etag'));
+    await expectNotModified(await pubIf('acme/ca.cer', etag), etag, 'public, max-age=30');
+    // The PEM chain's tag does not validate the DER certificate, nor the other way round.
+    expect((await pubIf('acme/ca.cer', chain.headers.get('etag') ?? '')).status).toBe(200);
+    expect((await pubIf('acme/ca.pem', etag)).status).toBe(200);
+
+    const unknown = await pubIf('nobody/ca.cer', '*');
+    expect(unknown.status).toBe(404);
+    expect(unknown.headers.get('etag')).toBeNull();
+    expect(unknown.headers.get('cache-control')).toBe('no-store');
+  });
+
+  it('issued certificates name the public ca.cer as their AIA caIssuers, and it serves their issuer', async () => {
+    const { call, issue, pub } = await setup();
+    const serial = await issue();
+    const pem = ((await (await call('GET', `/certificates/${serial}`)).json()) as { certificate: string }).certificate;
+    const cert = parseCertificate(pem);
+    expect(cert.caIssuers).toEqual([`${PUBLIC}${BASE}/pki/acme/ca.cer`]);
+    const r = await pub(cert.caIssuers[0]!.slice(`${PUBLIC}${BASE}/pki/`.length));
+    expect(r.status).toBe(200);
+    expect(r.headers.get('content-type')).toBe('application/pkix-cert');
+    const issuer = parseCertificate(await der(r));
+    expect(issuer.subjectText).toBe(cert.issuerText);
+    expect(issuer.subjectKeyIdentifier).toEqual(cert.authorityKeyIdentifier);
+    // Public PKI off: no AIA is written.
+    const off = await setup({ pki: false });
+    const offSerial = await off.issue();
+    const offPem = ((await (await off.call('GET', `/certificates/${offSerial}`)).json()) as { certificate: string })
+      .certificate;
+    expect(parseCertificate(offPem).caIssuers).toEqual([]);
+  });
+
   it('answers 404 no-store for unknown tenants and tenants without a CA, and writes nothing', async () => {
     const { store, pub, call, authenticated } = await setup();
     store.reads.length = 0;
     store.writes.length = 0;
     // acme has an API key but no CA yet; nobody does not exist; the third is no tenant name.
     for (const tenant of ['acme', 'nobody', 'x'.repeat(65)]) {
-      for (const path of ['ca.pem', 'crl', 'crl.pem']) {
+      for (const path of ['ca.pem', 'ca.cer', 'crl', 'crl.pem']) {
         for (let i = 0; i < 2; i++) {
           const r = await pub(`${tenant}/${path}`);
           expect(r.status).toBe(404);
@@ -248,7 +298,7 @@ describe('public PKI distribution', () => {
     expect(store.writes).toEqual([]);
     // One read of the CA record per request for a valid name (no engine opened), none for a bad one.
     expect(new Set(store.reads)).toEqual(new Set(['acme/certificates.ca', 'nobody/certificates.ca']));
-    expect(store.reads.length).toBe(12);
+    expect(store.reads.length).toBe(16);
 
     // Nothing negative was cached: once the CA exists, it is served at once.
     expect((await call('GET', '/cas/default')).status).toBe(200);
@@ -355,7 +405,7 @@ describe('public PKI distribution', () => {
     const { store, pub, pubIf, issue } = await setup();
     await issue();
     const tags = new Map<string, string>();
-    for (const path of ['ca.pem', 'crl', 'crl.pem']) {
+    for (const path of ['ca.pem', 'ca.cer', 'crl', 'crl.pem']) {
       const r = await pub(`acme/${path}`);
       expect(r.status).toBe(200);
       const etag = r.headers.get('etag') ?? '';
@@ -363,8 +413,8 @@ describe('public PKI distribution', () => {
       expect(etag).toBe(sha256Tag(new Uint8Array(await r.arrayBuffer())));
       tags.set(path, etag);
     }
-    // The DER and PEM forms of one CRL are different representations: different tags.
-    expect(new Set(tags.values()).size).toBe(3);
+    // The DER and PEM forms of one CRL (or CA) are different representations: different tags.
+    expect(new Set(tags.values()).size).toBe(4);
 
     store.reads.length = 0;
     for (const [path, etag] of tags) {
@@ -441,7 +491,7 @@ describe('public PKI distribution', () => {
     const { store, pub, issue } = await setup({ pki: false });
     await issue();
     store.reads.length = 0;
-    for (const path of ['acme/ca.pem', 'acme/crl', 'acme/crl.pem', 'nobody/crl']) {
+    for (const path of ['acme/ca.pem', 'acme/ca.cer', 'acme/crl', 'acme/crl.pem', 'nobody/crl']) {
       const r = await pub(path);
       expect(r.status).toBe(404);
       expect(r.headers.get('cache-control')).toBe('no-store');

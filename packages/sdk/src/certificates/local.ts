@@ -56,6 +56,12 @@ export interface LocalCaOptions {
    * point, so that relying parties find the CRL by themselves. None by default.
    */
   readonly crlDistributionPoint?: string;
+  /**
+   * An http(s) URL where the issuing CA's certificate is served as DER (e.g. the server's public
+   * `{base}/pki/{tenant}/ca.cer`): written into every service certificate as its AIA caIssuers
+   * access description, so that relying parties can build the path by themselves. None by default.
+   */
+  readonly caIssuersUrl?: string;
 }
 
 const C_CA = 'certificates.ca';
@@ -163,6 +169,7 @@ export class LocalCertificatesBackend implements CertificatesBackend {
   readonly #maxTtl: number;
   readonly #crlValidity: number;
   readonly #crlDistributionPoint: string | undefined;
+  readonly #caIssuersUrl: string | undefined;
   #ca: Promise<CaState> | undefined;
 
   constructor(ctx: LocalContext, options: LocalCaOptions = {}) {
@@ -188,6 +195,7 @@ export class LocalCertificatesBackend implements CertificatesBackend {
     this.#crlValidity = positiveInt(options.crlValiditySeconds, 'crlValiditySeconds', DAY_S);
     if (this.#defaultTtl > this.#maxTtl) throw new InvalidOptionsError('defaultTtlSeconds exceeds maxTtlSeconds');
     this.#crlDistributionPoint = httpUrl(options.crlDistributionPoint, 'crlDistributionPoint');
+    this.#caIssuersUrl = httpUrl(options.caIssuersUrl, 'caIssuersUrl');
   }
 
   // ---------- CA bootstrap ----------
@@ -317,6 +325,7 @@ export class LocalCertificatesBackend implements CertificatesBackend {
       notBefore: new Date(now.getTime() - BACKDATE_MS),
       notAfter,
       ...(this.#crlDistributionPoint ? { crlDistributionPoints: [this.#crlDistributionPoint] } : {}),
+      ...(this.#caIssuersUrl ? { caIssuers: [this.#caIssuersUrl] } : {}),
     });
     const record: IssuedRecord = {
       v: 1,

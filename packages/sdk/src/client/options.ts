@@ -91,6 +91,7 @@ const schema = z.strictObject({
           maxTtlSeconds: positiveInt.optional(),
           crlValiditySeconds: positiveInt.optional(),
           crlDistributionPoint: z.url({ protocol: /^https?$/ }).optional(),
+          caIssuersUrl: z.url({ protocol: /^https?$/ }).optional(),
         })
         .optional(),
     })

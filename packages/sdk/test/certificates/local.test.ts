@@ -99,6 +99,39 @@ describe('LocalCertificatesBackend', () => {
     }
   });
 
+  it('writes the configured caIssuers URL into service certificates as AIA, DER as RFC 5280 has it', async () => {
+    const url = 'https://pki.example/api/v1/pki/acme/ca.cer';
+    const ca = new LocalCertificatesBackend(localContext({ now: () => T0 }), { caIssuersUrl: url });
+    const issued = parseCertificate((await ca.issueFromCsr({ csr: csrFor().csr })).certificate);
+    expect(issued.caIssuers).toEqual([url]);
+    expect(issued.crlDistributionPoints).toEqual([]);
+    // Independently of the encoder: SEQUENCE { SEQUENCE { OID id-ad-caIssuers, [6] uri } }.
+    const raw = AsnConvert.parse(issued.der, Certificate).tbsCertificate.extensions?.find(
+      (e) => e.extnID === '1.3.6.1.5.5.7.1.1',
+    );
+    expect(raw?.critical).toBe(false);
+    const u = Buffer.from(url, 'ascii');
+    const tlv = (tag: number, body: Buffer) => Buffer.concat([Buffer.from([tag, body.length]), body]);
+    // 1.3.6.1.5.5.7.48.2: 1.3 -> 0x2b, then 6 1 5 5 7 48(0x30) 2.
+    const caIssuersOid = tlv(0x06, Buffer.from([0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x30, 0x02]));
+    const expected = tlv(0x30, tlv(0x30, Buffer.concat([caIssuersOid, tlv(0x86, u)])));
+    expect(Buffer.from(raw!.extnValue.buffer).toString('hex')).toBe(expected.toString('hex'));
+    // Not configured: no extension; and only http(s) URLs without credentials are accepted.
+    const plain = new LocalCertificatesBackend(localContext({ now: () => T0 }));
+    const plainCert = parseCertificate((await plain.issueFromCsr({ csr: csrFor().csr })).certificate);
+    expect(plainCert.caIssuers).toEqual([]);
+    expect(
+      AsnConvert.parse(plainCert.der, Certificate).tbsCertificate.extensions?.some(
+        (e) => e.extnID === '1.3.6.1.5.5.7.1.1',
+      ),
+    ).toBe(false);
+    for (const bad of ['ldap://x/ca.cer', 'not a url', 'https://user:pw@x/ca.cer']) {
+      expect(() => new LocalCertificatesBackend(localContext(), { caIssuersUrl: bad })).toThrow(
+        expect.objectContaining({ code: 'INVALID_OPTIONS' }),
+      );
+    }
+  });
+
   it('honours ttl within the maximum and rejects a CSR with a bad signature (CSR_INVALID)', async () => {
     const ca = new LocalCertificatesBackend(localContext({ now: () => T0 }), {
       defaultTtlSeconds: 3600,

@@ -6,6 +6,8 @@
 import { sha256 } from '@noble/hashes/sha2.js';
 import { AsnConvert, OctetString } from '@peculiar/asn1-schema';
 import {
+  AccessDescription,
+  AuthorityInfoAccessSyntax,
   AuthorityKeyIdentifier,
   BasicConstraints,
   CRLDistributionPoints,
@@ -32,6 +34,8 @@ import {
   id_ce_keyUsage,
   id_ce_subjectAltName,
   id_ce_subjectKeyIdentifier,
+  id_ad_caIssuers,
+  id_pe_authorityInfoAccess,
 } from '@peculiar/asn1-x509';
 import type { MlDsaAlgorithm } from '../../crypto/algorithms.js';
 import { equalBytes, toHex } from '../../crypto/bytes.js';
@@ -89,6 +93,11 @@ export interface CertificateInfo {
   readonly authorityKeyIdentifier: Uint8Array | undefined;
   /** URIs of the CRL distribution points (RFC 5280 §4.2.1.13); empty when the extension is absent. */
   readonly crlDistributionPoints: readonly string[];
+  /**
+   * URIs of the AIA caIssuers access descriptions (RFC 5280 §4.2.2.1): where the issuer's
+   * certificate is served; empty when the extension is absent or names no caIssuers URI.
+   */
+  readonly caIssuers: readonly string[];
   /** OIDs of critical extensions this profile does not understand: a verifier must reject them. */
   readonly unknownCriticalExtensions: readonly string[];
 }
@@ -183,6 +192,7 @@ type ParsedExtensions = Pick<
   | 'subjectKeyIdentifier'
   | 'authorityKeyIdentifier'
   | 'crlDistributionPoints'
+  | 'caIssuers'
   | 'unknownCriticalExtensions'
 >;
 
@@ -199,6 +209,7 @@ export const extensionsOf = (list: readonly Extension[] | undefined): ParsedExte
     subjectKeyIdentifier: undefined,
     authorityKeyIdentifier: undefined,
     crlDistributionPoints: [],
+    caIssuers: [],
     unknownCriticalExtensions: [],
   };
   const unknown: string[] = [];
@@ -243,6 +254,14 @@ export const extensionsOf = (list: readonly Extension[] | undefined): ParsedExte
             dp.distributionPoint?.fullName?.flatMap((g) =>
               g.uniformResourceIdentifier !== undefined ? [g.uniformResourceIdentifier] : [],
             ) ?? [],
+        );
+        break;
+      case id_pe_authorityInfoAccess:
+        // OCSP and other access methods are not ours to report: only where the issuer is served.
+        out.caIssuers = AsnConvert.parse(value, AuthorityInfoAccessSyntax).flatMap((ad) =>
+          ad.accessMethod === id_ad_caIssuers && ad.accessLocation.uniformResourceIdentifier !== undefined
+            ? [ad.accessLocation.uniformResourceIdentifier]
+            : [],
         );
         break;
       default:
@@ -355,6 +374,21 @@ export const extensions = {
         ),
       ),
     ),
+  /** One caIssuers access description per URI (no OCSP: the local CA runs no responder). */
+  authorityInfoAccess: (caIssuers: readonly string[]): Extension =>
+    ext(
+      id_pe_authorityInfoAccess,
+      false,
+      new AuthorityInfoAccessSyntax(
+        caIssuers.map(
+          (uniformResourceIdentifier) =>
+            new AccessDescription({
+              accessMethod: id_ad_caIssuers,
+              accessLocation: new GeneralName({ uniformResourceIdentifier }),
+            }),
+        ),
+      ),
+    ),
 };
 
 export interface IssuerMaterial {
@@ -434,6 +468,8 @@ export interface ServiceCertificateOptions {
   readonly extendedKeyUsage?: readonly string[];
   /** Where relying parties fetch the issuer's CRL (DER over http); no extension when empty. */
   readonly crlDistributionPoints?: readonly string[];
+  /** Where relying parties fetch the issuer's certificate (DER over http, AIA caIssuers); none when empty. */
+  readonly caIssuers?: readonly string[];
 }
 
 /**
@@ -456,6 +492,7 @@ export const createServiceCertificate = (o: ServiceCertificateOptions): Certific
     list.push(extensions.subjectAltName(o.dnsNames, o.uris, o.subject.length === 0));
   }
   if (o.crlDistributionPoints?.length) list.push(extensions.crlDistributionPoints(o.crlDistributionPoints));
+  if (o.caIssuers?.length) list.push(extensions.authorityInfoAccess(o.caIssuers));
   return signCertificate({
     serialNumber: o.serialNumber,
     subject: o.subject,
