@@ -54,14 +54,15 @@ export const startServer = async (config: ServerConfig, logger: Logger = jsonLog
   // The bound port is known only after listen (PORT=0): the URL is read when a request needs it.
   let publicUrl = config.publicUrl;
   const getPublicUrl = (): string => publicUrl ?? `http://${config.host}:${config.port}`;
-  const tenants = new TenantBackends(
-    store,
-    config.masterKey,
-    defaultProviders,
-    (tenant) => issuerUrl(getPublicUrl(), config.basePath, tenant),
-    config.publicPki ? (tenant) => publicCrlUrl(getPublicUrl(), config.basePath, tenant) : undefined,
-    config.publicPki ? (tenant) => publicCaIssuersUrl(getPublicUrl(), config.basePath, tenant) : undefined,
-  );
+  const tenants = new TenantBackends(store, config.masterKey, defaultProviders, {
+    issuer: (tenant) => issuerUrl(getPublicUrl(), config.basePath, tenant),
+    ...(config.publicPki
+      ? {
+          crl: (tenant) => publicCrlUrl(getPublicUrl(), config.basePath, tenant),
+          caIssuers: (tenant) => publicCaIssuersUrl(getPublicUrl(), config.basePath, tenant),
+        }
+      : {}),
+  });
   const app = createApp({
     store,
     apiKeys: new ApiKeyService(store, config.pepper),

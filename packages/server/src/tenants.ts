@@ -1,6 +1,6 @@
 /**
  * One local engine per tenant over the shared store, opened on first use and kept. Each tenant's
- * token issuer is named by `issuerFor` (its OIDC URL on this server), so tokens carry an `iss`
+ * token issuer is named by `urls.issuer` (its OIDC URL on this server), so tokens carry an `iss`
  * that relying parties can discover. Every token signed here is reported to `onTokenIssued`
  * listeners with its key id, whichever route issued it: that is how caches of the issuer's keys
  * learn at once that a key was created (or rotated) in this process. Likewise every revocation
@@ -18,43 +18,36 @@ import {
 } from '@quantumapi/sdk';
 import type { CryptoProviders } from '@quantumapi/sdk/crypto';
 
+/** Per tenant, where what it publishes lives; each one absent is simply not written anywhere. */
+export interface TenantUrls {
+  /** The `iss` of its tokens (its OIDC URL on this server). */
+  readonly issuer?: (tenant: string) => string;
+  /** Its CRL, served publicly: issued certificates carry it as their CRL distribution point. */
+  readonly crl?: (tenant: string) => string;
+  /** Its issuing CA certificate, served publicly as DER: issued certificates' AIA caIssuers URI. */
+  readonly caIssuers?: (tenant: string) => string;
+}
+
 export class TenantBackends {
   readonly #backends = new Map<string, Backend>();
   readonly #store: RecordStore;
   readonly #masterKey: Uint8Array;
   readonly #providers: CryptoProviders;
-  readonly #issuerFor: ((tenant: string) => string) | undefined;
+  readonly #urls: TenantUrls;
   readonly #issued = new Set<(tenant: string, kid: string) => void>();
   readonly #revoked = new Set<(tenant: string) => void>();
   readonly #crls = new Set<(tenant: string, crlNumber: number) => void>();
 
-  readonly #crlUrlFor: ((tenant: string) => string) | undefined;
-  readonly #caIssuersUrlFor: ((tenant: string) => string) | undefined;
-
-  /**
-   * `crlUrlFor` names where the tenant's CRL is served publicly (the public PKI routes): issued
-   * certificates then carry it as their CRL distribution point. `caIssuersUrlFor` likewise names
-   * where its issuing CA certificate is served as DER: their AIA caIssuers URI.
-   */
-  constructor(
-    store: RecordStore,
-    masterKey: Uint8Array,
-    providers: CryptoProviders,
-    issuerFor?: (tenant: string) => string,
-    crlUrlFor?: (tenant: string) => string,
-    caIssuersUrlFor?: (tenant: string) => string,
-  ) {
+  constructor(store: RecordStore, masterKey: Uint8Array, providers: CryptoProviders, urls: TenantUrls = {}) {
     this.#store = store;
     this.#masterKey = masterKey;
     this.#providers = providers;
-    this.#issuerFor = issuerFor;
-    this.#crlUrlFor = crlUrlFor;
-    this.#caIssuersUrlFor = caIssuersUrlFor;
+    this.#urls = urls;
   }
 
-  /** The `iss` of the tenant's tokens (the local engine's default URN without `issuerFor`). */
+  /** The `iss` of the tenant's tokens (the local engine's default URN without `urls.issuer`). */
   issuer(tenant: string): string {
-    return this.#issuerFor?.(tenant) ?? `urn:quantumapi:local:${tenant}`;
+    return this.#urls.issuer?.(tenant) ?? `urn:quantumapi:local:${tenant}`;
   }
 
   /**
@@ -104,14 +97,10 @@ export class TenantBackends {
           tenant,
           ownsStore: false,
           identity: { issuer: this.issuer(tenant) },
-          ...(this.#crlUrlFor || this.#caIssuersUrlFor
-            ? {
-                certificates: {
-                  ...(this.#crlUrlFor ? { crlDistributionPoint: this.#crlUrlFor(tenant) } : {}),
-                  ...(this.#caIssuersUrlFor ? { caIssuersUrl: this.#caIssuersUrlFor(tenant) } : {}),
-                },
-              }
-            : {}),
+          certificates: {
+            ...(this.#urls.crl ? { crlDistributionPoint: this.#urls.crl(tenant) } : {}),
+            ...(this.#urls.caIssuers ? { caIssuersUrl: this.#urls.caIssuers(tenant) } : {}),
+          },
         }),
       );
       this.#backends.set(tenant, b);

@@ -37,14 +37,12 @@ export const inProcessApp = <S extends MemoryStore = MemoryStore>(options: InPro
   const apiKeys = new ApiKeyService(store);
   const masterKey = randomBytes(32);
   // As the server wires it: with public PKI on, certificates name the public CRL and issuer.
-  const tenants = new TenantBackends(
-    store,
-    masterKey,
-    defaultProviders,
-    (t) => issuerUrl(PUBLIC, BASE, t),
-    options.pki ? (t) => publicCrlUrl(PUBLIC, BASE, t) : undefined,
-    options.pki ? (t) => publicCaIssuersUrl(PUBLIC, BASE, t) : undefined,
-  );
+  const tenants = new TenantBackends(store, masterKey, defaultProviders, {
+    issuer: (t) => issuerUrl(PUBLIC, BASE, t),
+    ...(options.pki
+      ? { crl: (t) => publicCrlUrl(PUBLIC, BASE, t), caIssuers: (t) => publicCaIssuersUrl(PUBLIC, BASE, t) }
+      : {}),
+  });
   const deps: AppDeps = {
     store,
     apiKeys,
