@@ -43,13 +43,6 @@ export interface GcmOpenItem {
 const le32 = (b: Uint8Array, o: number): number =>
   ((b[o] as number) | ((b[o + 1] as number) << 8) | ((b[o + 2] as number) << 16) | ((b[o + 3] as number) << 24)) >>> 0;
 
-/** le32 of a word cut off at `end`: the missing bytes read as zero (GHASH's padding). */
-const le32Upto = (b: Uint8Array, o: number, end: number): number => {
-  let w = 0;
-  for (let j = 3; j >= 0; j--) w = (w << 8) | (o + j < end ? (b[o + j] as number) : 0);
-  return w >>> 0;
-};
-
 const be32 = (b: Uint8Array, o: number): number =>
   (((b[o] as number) << 24) | ((b[o + 1] as number) << 16) | ((b[o + 2] as number) << 8) | (b[o + 3] as number)) >>> 0;
 
@@ -104,64 +97,29 @@ const ghashTable = (h: Uint8Array): Uint32Array => {
 /** GHASH state: 4 words, updated in place. */
 type State = Uint32Array;
 
-/** state = (state ^ block) * H, the block given as 4 little-endian words. */
-const mulH = (t: Uint32Array, s: State, x0: number, x1: number, x2: number, x3: number): void => {
-  const y0 = x0 ^ (s[0] as number);
-  const y1 = x1 ^ (s[1] as number);
-  const y2 = x2 ^ (s[2] as number);
-  const y3 = x3 ^ (s[3] as number);
-  // Accumulate in locals (a typed-array accumulator measured 30% slower).
-  let o0 = 0;
-  let o1 = 0;
-  let o2 = 0;
-  let o3 = 0;
-  for (let b = 0; b < 16; b++) {
-    const y = b < 4 ? y0 : b < 8 ? y1 : b < 12 ? y2 : y3;
-    const i = ((b << 8) | ((y >>> ((b & 3) << 3)) & 0xff)) << 2;
-    o0 ^= t[i] as number;
-    o1 ^= t[i + 1] as number;
-    o2 ^= t[i + 2] as number;
-    o3 ^= t[i + 3] as number;
-  }
-  s[0] = o0;
-  s[1] = o1;
-  s[2] = o2;
-  s[3] = o3;
-};
-
-/** Absorbs `len` bytes of `b` from `off`, zero-padded to whole blocks (GHASH segments are padded). */
-const absorb = (t: Uint32Array, s: State, b: Uint8Array, off: number, len: number): void => {
-  const end = off + len;
-  let o = off;
-  for (; o + BLOCK <= end; o += BLOCK) mulH(t, s, le32(b, o), le32(b, o + 4), le32(b, o + 8), le32(b, o + 12));
-  if (o < end) {
-    // The last partial block, zero-padded by reading (no padded copy per record).
-    mulH(t, s, le32Upto(b, o, end), le32Upto(b, o + 4, end), le32Upto(b, o + 8, end), le32Upto(b, o + 12, end));
-  }
-};
-
 /**
  * The word of `b` at `p` for data that ends at `end`, bytes past it read as zero (GHASH's
- * padding). Reads up to 3 bytes past `end`: callers pass records, whose 16-byte tag (or spare
- * room for it) follows the data.
+ * padding). Reads up to 3 bytes past `end`, masked off: in records the 16-byte tag (or spare room
+ * for it) follows the data, and past the end of an array (an AAD) a read gives undefined, i.e. 0.
  */
 const wordUpto = (b: Uint8Array, p: number, end: number): number =>
   p + 4 <= end ? le32(b, p) : p >= end ? 0 : (le32(b, p) & (0xffffffff >>> ((p + 4 - end) << 3))) >>> 0;
 
 /**
- * GHASH of one record: from the AAD's cached state `a`, absorbs `len` bytes of `b` at `off`
- * (zero-padded) and the lengths block, and leaves the result in `out`. The state stays in locals
- * and the multiplication is unrolled by word: per record, calls and typed-array state updates
- * cost as much as the arithmetic.
+ * GHASH from state `a` over `len` bytes of `b` at `off` (zero-padded), then, when `aadLen` is
+ * given, the lengths block: the result goes to `out`. One routine for both uses: an AAD's state
+ * (no lengths; computed once per AAD and cached) and each record's tag (from that cached state).
+ * The state stays in locals and the multiplication is unrolled by word: per record, calls and
+ * typed-array state updates cost as much as the arithmetic.
  */
-const ghashRecord = (
+const ghash = (
   t: Uint32Array,
   a: State,
   b: Uint8Array,
   off: number,
   len: number,
-  aadLen: number,
   out: State,
+  aadLen?: number,
 ): void => {
   let s0 = a[0] as number;
   let s1 = a[1] as number;
@@ -169,7 +127,8 @@ const ghashRecord = (
   let s3 = a[3] as number;
   const end = off + len;
   let o = off;
-  for (let last = false; !last; ) {
+  let lengthsDue = aadLen !== undefined;
+  for (;;) {
     if (o + BLOCK <= end) {
       s0 ^= le32(b, o);
       s1 ^= le32(b, o + 4);
@@ -182,14 +141,15 @@ const ghashRecord = (
       s2 ^= wordUpto(b, o + 8, end);
       s3 ^= wordUpto(b, o + 12, end);
       o = end;
-    } else {
+    } else if (lengthsDue) {
       // The 64-bit big-endian bit lengths of A and C.
-      s0 ^= bswap(Math.floor(aadLen / 2 ** 29));
-      s1 ^= bswap((aadLen * 8) >>> 0);
+      const al = aadLen as number;
+      s0 ^= bswap(Math.floor(al / 2 ** 29));
+      s1 ^= bswap((al * 8) >>> 0);
       s2 ^= bswap(Math.floor(len / 2 ** 29));
       s3 ^= bswap((len * 8) >>> 0);
-      last = true;
-    }
+      lengthsDue = false;
+    } else break;
     let o0 = 0;
     let o1 = 0;
     let o2 = 0;
@@ -299,7 +259,7 @@ export class BatchGcm {
     let st = this.#aadStates.get(aad);
     if (!st) {
       st = new Uint32Array(4);
-      absorb(this.#table, st, aad, 0, aad.length);
+      ghash(this.#table, st, aad, 0, aad.length, st);
       this.#aadStates.set(aad, st);
     }
     this.#lastAad = aad;
@@ -387,7 +347,7 @@ export class BatchGcm {
         const ko = k + BLOCK;
         for (let j = 0; j < n; j++) buf[d + j] = (buf[d + j] as number) ^ (ks[ko + j] as number);
         const aad = r.aads[i] as Uint8Array;
-        ghashRecord(t, this.#aadState(aad), buf, d, n, aad.length, s);
+        ghash(t, this.#aadState(aad), buf, d, n, s, aad.length);
         writeTag(buf, d + n, s, ks, k);
         k += (1 + blocksFor(n)) * BLOCK;
       }
@@ -414,7 +374,7 @@ export class BatchGcm {
           const d = (r.starts[i] as number) + NONCE;
           const n = dataLength(r, i);
           const aad = r.aads[i] as Uint8Array;
-          ghashRecord(t, this.#aadState(aad), buf, d, n, aad.length, s);
+          ghash(t, this.#aadState(aad), buf, d, n, s, aad.length);
           // Expected tag XOR received tag, word by word: constant time, no early exit.
           const e = d + n;
           const diff =
