@@ -79,6 +79,12 @@ const setup = async (opts: { pki?: boolean; burst?: number; ttl?: number; now?: 
     expect(r.status).toBe(200);
     return ((await r.json()) as { serialNumber: string }).serialNumber;
   };
+  /** A freshly issued service certificate, parsed (read back through the authenticated route). */
+  const issuedCertificate = async () => {
+    const serial = await issue();
+    const r = await call('GET', `/certificates/${serial}`);
+    return parseCertificate(((await r.json()) as { certificate: string }).certificate);
+  };
   /** What the authenticated routes return: the PEM chain, the DER CRL and the JSON CRL. */
   const authenticated = async () => ({
     chain: await (await call('GET', '/cas/default', undefined, { accept: 'application/pem-certificate-chain' })).text(),
@@ -91,7 +97,7 @@ const setup = async (opts: { pki?: boolean; burst?: number; ttl?: number; now?: 
       nextUpdate: string;
     },
   });
-  return { app, store, tenants, masterKey, pub, pubIf, call, issue, authenticated };
+  return { app, store, tenants, masterKey, pub, pubIf, call, issue, issuedCertificate, authenticated };
 };
 
 const der = async (r: Response): Promise<Uint8Array> => new Uint8Array(await r.arrayBuffer());
@@ -209,10 +215,8 @@ describe('public PKI distribution', () => {
   });
 
   it('issued certificates name the public CRL as their distribution point, and it is served there', async () => {
-    const { call, issue, pub } = await setup();
-    const serial = await issue();
-    const pem = ((await (await call('GET', `/certificates/${serial}`)).json()) as { certificate: string }).certificate;
-    const cert = parseCertificate(pem);
+    const { issuedCertificate, pub } = await setup();
+    const cert = await issuedCertificate();
     expect(cert.crlDistributionPoints).toEqual([`${PUBLIC}${BASE}/pki/acme/crl`]);
     const r = await pub(cert.crlDistributionPoints[0]!.slice(`${PUBLIC}${BASE}/pki/`.length));
     expect(r.status).toBe(200);
@@ -220,10 +224,7 @@ describe('public PKI distribution', () => {
     expect(parseCrl(new Uint8Array(await r.arrayBuffer())).issuerText).toBe(cert.issuerText);
     // Public PKI off: no distribution point is written.
     const off = await setup({ pki: false });
-    const offSerial = await off.issue();
-    const offPem = ((await (await off.call('GET', `/certificates/${offSerial}`)).json()) as { certificate: string })
-      .certificate;
-    expect(parseCertificate(offPem).crlDistributionPoints).toEqual([]);
+    expect((await off.issuedCertificate()).crlDistributionPoints).toEqual([]);
   });
 
   it('serves the issuing CA certificate alone at ca.cer: the first certificate of ca.pem, DER', async () => {
@@ -257,10 +258,8 @@ describe('public PKI distribution', () => {
   });
 
   it('issued certificates name the public ca.cer as their AIA caIssuers, and it serves their issuer', async () => {
-    const { call, issue, pub } = await setup();
-    const serial = await issue();
-    const pem = ((await (await call('GET', `/certificates/${serial}`)).json()) as { certificate: string }).certificate;
-    const cert = parseCertificate(pem);
+    const { issuedCertificate, pub } = await setup();
+    const cert = await issuedCertificate();
     expect(cert.caIssuers).toEqual([`${PUBLIC}${BASE}/pki/acme/ca.cer`]);
     const r = await pub(cert.caIssuers[0]!.slice(`${PUBLIC}${BASE}/pki/`.length));
     expect(r.status).toBe(200);
@@ -270,10 +269,7 @@ describe('public PKI distribution', () => {
     expect(issuer.subjectKeyIdentifier).toEqual(cert.authorityKeyIdentifier);
     // Public PKI off: no AIA is written.
     const off = await setup({ pki: false });
-    const offSerial = await off.issue();
-    const offPem = ((await (await off.call('GET', `/certificates/${offSerial}`)).json()) as { certificate: string })
-      .certificate;
-    expect(parseCertificate(offPem).caIssuers).toEqual([]);
+    expect((await off.issuedCertificate()).caIssuers).toEqual([]);
   });
 
   it('answers 404 no-store for unknown tenants and tenants without a CA, and writes nothing', async () => {
