@@ -7,7 +7,7 @@
 import type { Context } from 'hono';
 import type { AppEnv } from './app.js';
 import { type ClientAddress, socketAddress } from './client-address.js';
-import { errorBody } from './http-errors.js';
+import { rateLimitedResponse } from './http-errors.js';
 import type { Logger } from './log.js';
 import { addressBucket, type RateLimiter } from './rate-limit.js';
 
@@ -19,18 +19,7 @@ export const anonymousGate =
   (c) => {
     const decision = limiter.take(addressBucket(clientAddress(c)));
     if (decision.ok) return undefined;
-    c.header('retry-after', String(decision.retryAfterSeconds));
     c.header('cache-control', 'no-store');
     // The address is not logged: it is personal data, and the bucket says enough.
-    logger.log('warn', 'rate limited', {
-      requestId: c.get('requestId'),
-      route: c.req.routePath,
-      retryAfterSeconds: decision.retryAfterSeconds,
-    });
-    return c.json(
-      errorBody('RATE_LIMITED', 'rate limit exceeded', c.get('requestId'), {
-        details: { retryAfterSeconds: decision.retryAfterSeconds },
-      }),
-      429,
-    );
+    return rateLimitedResponse(c, logger, decision.retryAfterSeconds, { route: c.req.routePath });
   };

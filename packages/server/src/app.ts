@@ -15,7 +15,7 @@ import { registerCertificatesRoutes } from './certificates-routes.js';
 import { AuthFailureGuard } from './auth-failures.js';
 import { clientAddressVia } from './client-address.js';
 import { registerEncryptionRoutes } from './encryption-routes.js';
-import { errorBody, toErrorResponse } from './http-errors.js';
+import { errorBody, rateLimitedResponse, toErrorResponse } from './http-errors.js';
 import { registerIdentityRoutes } from './identity-routes.js';
 import type { Logger } from './log.js';
 import { createOidcRoutes, type OidcOptions } from './oidc-routes.js';
@@ -67,14 +67,8 @@ export const sendError = (c: Context<AppEnv>, e: unknown) => {
 };
 
 export const createApp = (deps: AppDeps): Hono<AppEnv> => {
-  const rateLimited = (c: Context<AppEnv>, retryAfterSeconds: number, fields: Record<string, unknown>) => {
-    c.header('retry-after', String(retryAfterSeconds));
-    deps.logger.log('warn', 'rate limited', { requestId: c.get('requestId'), ...fields, retryAfterSeconds });
-    return c.json(
-      errorBody('RATE_LIMITED', 'rate limit exceeded', c.get('requestId'), { details: { retryAfterSeconds } }),
-      429,
-    );
-  };
+  const rateLimited = (c: Context<AppEnv>, retryAfterSeconds: number, fields: Record<string, unknown>) =>
+    rateLimitedResponse(c, deps.logger, retryAfterSeconds, fields);
 
   const app = new Hono<AppEnv>();
   const base = deps.basePath ?? '/api/v1';

@@ -4,6 +4,9 @@
  * hold plaintexts or keys); anything else becomes a bare 500 whose message is not sent or logged.
  */
 import { type ErrorCode, QuantumApiError } from '@quantumapi/sdk';
+import type { Context } from 'hono';
+import type { AppEnv } from './app.js';
+import type { Logger } from './log.js';
 
 const STATUS: Partial<Record<ErrorCode, number>> = {
   INVALID_INPUT: 400,
@@ -75,3 +78,21 @@ export const errorBody = (
   requestId,
   ...extra,
 });
+
+/**
+ * The 429 every limit answers: `Retry-After`, the standard body, and one warn line with the
+ * request id and what the caller adds (never a client address: it is personal data).
+ */
+export const rateLimitedResponse = (
+  c: Context<AppEnv>,
+  logger: Logger,
+  retryAfterSeconds: number,
+  fields: Record<string, unknown>,
+): Response => {
+  c.header('retry-after', String(retryAfterSeconds));
+  logger.log('warn', 'rate limited', { requestId: c.get('requestId'), ...fields, retryAfterSeconds });
+  return c.json(
+    errorBody('RATE_LIMITED', 'rate limit exceeded', c.get('requestId'), { details: { retryAfterSeconds } }),
+    429,
+  );
+};
