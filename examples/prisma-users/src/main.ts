@@ -37,9 +37,6 @@ const checkPassword = (password: string, stored: string): boolean => {
   return timingSafeEqual(scryptSync(password, Buffer.from(salt, 'hex'), 32), Buffer.from(hash, 'hex'));
 };
 
-// Prisma's types know emailHash as the unique column; the extension resolves email to it.
-const byEmail = (email: string) => ({ email }) as unknown as { emailHash: string };
-
 const main = async () => {
   createTables(DB_FILE);
   const base = new PrismaClient({ adapter: new PrismaBetterSqlite3({ url: `file:${DB_FILE}` }) });
@@ -69,7 +66,8 @@ const main = async () => {
     });
 
   const login = async (email: string, password: string) => {
-    const user = await prisma.user.findUnique({ where: byEmail(email) });
+    // emailHash is the unique column; the extension resolves (and types) a lookup by email to it.
+    const user = await prisma.user.findUnique({ where: { email } });
     return user && checkPassword(password, user.passwordHash) ? user : null;
   };
 

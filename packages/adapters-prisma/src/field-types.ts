@@ -5,9 +5,14 @@
  * type for each encrypted column, which Prisma's own typing lets override the scalar's type in
  * every result (find*, create*, include, select, nested relations).
  *
- * The types have no run-time part: decryption happens in the query hook, so Prisma never wraps
- * results in its computed-field proxies.
+ * Unique lookups get the same treatment: the extension is typed as if it declared model methods
+ * `findUnique`, `update`... for each model with a unique encrypted index, taking that column's
+ * plaintext in `where`, which Prisma's typing lets override its own signatures.
+ *
+ * The types have no run-time part: decryption and the rewriting of `where` happen in the query
+ * hook, so Prisma never wraps results in its computed-field proxies and its own methods run.
  */
+import type { Args, Exact, PrismaPromise, Result } from '@prisma/client/runtime/client';
 import type { FieldValueOf, FieldValueType } from '@quantumapi/sdk/fields';
 import type { EncryptionManifest } from './manifest.js';
 
@@ -57,6 +62,70 @@ type ResultFields<T> = {
   [K in keyof T]: { [P in keyof T[K]]: () => { compute: () => T[K][P] } };
 };
 
+type FieldTypesOf<M extends EncryptionManifest, K extends string> = EncryptedFieldTypes<M>[Uncapitalize<K> &
+  keyof EncryptedFieldTypes<M>];
+
+/** Per model property, its encrypted fields that have a unique blind index, with their value types. */
+type UniqueLookupFields<M extends EncryptionManifest> = {
+  [K in keyof M['models'] & string as Uncapitalize<K>]: {
+    [F in keyof ModelFields<M['models'][K]> & string as ModelFields<M['models'][K]>[F] extends {
+      readonly index: { readonly unique: true };
+    }
+      ? F
+      : never]: NonNullable<FieldTypesOf<M, K>[F & keyof FieldTypesOf<M, K>]>;
+  };
+};
+
+/**
+ * A unique `where` by one encrypted field: its plaintext (or `{ equals }`), which the extension
+ * turns into the unique blind-index column, plus any other filters a `findFirst` would take.
+ */
+type EncryptedUniqueWhere<T, U> = {
+  [F in keyof U]: Omit<NonNullable<Args<T, 'findFirst'>['where']>, F> & { [P in F]: U[F] | { equals: U[F] } };
+}[keyof U];
+
+type UniqueOperation = 'findUnique' | 'findUniqueOrThrow' | 'update' | 'upsert' | 'delete';
+
+/** The operation's arguments with a unique `where` by an encrypted field. */
+type EncryptedUniqueArgs<T, Op extends UniqueOperation, U> = Omit<Args<T, Op>, 'where'> & {
+  where: EncryptedUniqueWhere<T, U>;
+};
+
+/**
+ * Prisma's fluent relation accessors (`findUnique(...).posts()`), taken from an operation the
+ * extension leaves alone and whose accessors are the same: they do not depend on the arguments.
+ */
+type Fluent<T, Like extends 'findFirst' | 'findFirstOrThrow' | 'create'> = T extends {
+  readonly [K in Like]: (...args: never[]) => infer R;
+}
+  ? Omit<R, keyof Promise<unknown>>
+  : unknown;
+
+type UniqueResult<T, A, Op extends UniqueOperation> = Op extends 'findUnique'
+  ? Fluent<T, 'findFirst'> & PrismaPromise<Result<T, A, Op> | null>
+  : Op extends 'findUniqueOrThrow'
+    ? Fluent<T, 'findFirstOrThrow'> & PrismaPromise<Result<T, A, Op>>
+    : Fluent<T, 'create'> & PrismaPromise<Result<T, A, Op>>;
+
+/**
+ * A unique operation whose `where` may name an encrypted field with a unique blind index: Prisma's
+ * own signature, and one taking the encrypted field instead of a unique column.
+ */
+interface UniqueLookup<Op extends UniqueOperation, U> {
+  // A is left unconstrained: with `A extends Args<T, Op>`, T being inferred in the same call,
+  // nested arguments (`include: { posts: { orderBy } }`) fall back to the constraint and the
+  // result type silently loses them. Exact still rejects anything the arguments do not allow.
+  <T, A>(this: T, args: Exact<A, Args<T, Op>>): UniqueResult<T, A, Op>;
+  <T, A>(this: T, args: Exact<A, EncryptedUniqueArgs<T, Op, U>>): UniqueResult<T, A, Op>;
+}
+
+/** Prisma's internal shape for model-extension methods (`InternalArgs['model']`: a thunk each). */
+type UniqueLookupMethods<M extends EncryptionManifest> = {
+  [K in keyof UniqueLookupFields<M> as keyof UniqueLookupFields<M>[K] extends never ? never : K]: {
+    [Op in UniqueOperation]: () => UniqueLookup<Op, UniqueLookupFields<M>[K]>;
+  };
+};
+
 /**
  * The extension as Prisma's `$extends` sees it: a function of the client whose extension args
  * declare the encrypted fields' types. `client` is `unknown` because any generated client fits.
@@ -65,7 +134,7 @@ export type QuantumApiPrismaExtension<M extends EncryptionManifest> = (client: u
   $extends: {
     extArgs: {
       result: ResultFields<EncryptedFieldTypes<M>>;
-      model: Record<never, never>;
+      model: UniqueLookupMethods<M>;
       query: Record<never, never>;
       client: Record<never, never>;
     };

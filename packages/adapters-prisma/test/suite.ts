@@ -22,9 +22,9 @@ const errorOf = async (
 
 // Arguments Prisma's types reject on purpose: the operations the adapter must refuse.
 const as = <T>(v: unknown): T => v as T;
-// Prisma's generated types only know the index column as unique; the adapter resolves the
-// encrypted column to it, so unique lookups by the plaintext column need a cast.
-const uq = (where: object): never => where as never;
+// Top-level unique lookups by an encrypted column type as they are (the extension declares them);
+// nested ones (connect, connectOrCreate) and cursors keep Prisma's input types, hence a cast.
+const nestedUnique = (where: object): never => where as never;
 
 export const adapterSuite = (kind: DbKind): void => {
   describe(`@quantumapi/prisma on ${kind}`, () => {
@@ -76,10 +76,71 @@ export const adapterSuite = (kind: DbKind): void => {
         expect(u.prefs).toStrictEqual({ theme: 'dark', langs: ['es', 'en'] });
         expect(u.emailHash).toMatch(/^[0-9a-f]{64}$/);
 
-        const found = await xp.user.findUnique({ where: uq({ email: 'alice.smith@EXAMPLE.com ' }) });
+        const found = await xp.user.findUnique({ where: { email: 'alice.smith@EXAMPLE.com ' } });
         expect(found?.id).toBe(u.id);
         expect(found?.phone).toBe('+34 600 111 222');
         expect(found?.dob).toBeInstanceOf(Date);
+      });
+
+      it('unique lookups by an encrypted column type-check as written, with typed results', async () => {
+        const u = await xp.user.create({
+          data: { name: 'Una', email: 'una@example.com', dob: encryptedInput(dob), posts: { create: { title: 'u1' } } },
+        });
+        const found = await xp.user.findUnique({
+          where: { email: 'UNA@example.com' },
+          include: { posts: { orderBy: { id: 'asc' } }, profile: true },
+        });
+        expectTypeOf(found).toEqualTypeOf<
+          | (Omit<typeof u, never> & {
+              posts: { id: number; title: string; authorId: number; secretNote: string | null }[];
+              profile: {
+                id: number;
+                ssn: string | null;
+                ssnHash: string | null;
+                score: number | null;
+                userId: number;
+              } | null;
+            })
+          | null
+        >();
+        expect(found?.posts.map((p) => p.title)).toEqual(['u1']);
+        expect(found?.profile).toBeNull();
+
+        const picked = await xp.user.findUniqueOrThrow({
+          where: { email: { equals: 'una@example.com' } },
+          select: { dob: true },
+        });
+        expectTypeOf(picked).toEqualTypeOf<{ dob: Date | null }>();
+        expect(picked).toStrictEqual({ dob });
+
+        // Prisma's fluent relation API survives the retyping.
+        const posts = await xp.user
+          .findUnique({ where: { email: 'una@example.com' } })
+          .posts({ select: { title: true } });
+        expectTypeOf(posts).toEqualTypeOf<{ title: string }[] | null>();
+        expect(posts).toEqual([{ title: 'u1' }]);
+
+        const renamed = await xp.user.update({ where: { email: 'una@example.com', age: 0 }, data: { name: 'Una B' } });
+        expectTypeOf(renamed.dob).toEqualTypeOf<Date | null>();
+        expect(renamed.name).toBe('Una B');
+        const viaTx = await xp.$transaction(async (tx) => tx.user.findUnique({ where: { email: 'una@example.com' } }));
+        expect(viaTx?.id).toBe(u.id);
+        const byId = await xp.user.findUnique({ where: { id: u.id }, select: { email: true } });
+        expectTypeOf(byId).toEqualTypeOf<{ email: string | null } | null>();
+
+        const typeErrors = () => [
+          // @ts-expect-error phone's blind index is not unique
+          xp.user.findUnique({ where: { phone: '+34 600 000 000' } }),
+          // @ts-expect-error email is a string
+          xp.user.findUnique({ where: { email: 42 } }),
+          // @ts-expect-error not a field of User
+          xp.user.findUnique({ where: { email: 'a@b.c' }, select: { dobb: true } }),
+          // @ts-expect-error Post has no encrypted unique column
+          xp.post.findUnique({ where: { secretNote: 'n' } }),
+        ];
+        expect(typeErrors).toBeTypeOf('function');
+        await xp.user.delete({ where: { email: 'una@example.com' } });
+        expect(await xp.user.findUnique({ where: { id: u.id } })).toBeNull();
       });
 
       it('result types are the declared field types, and the values match them at run time', async () => {
@@ -166,7 +227,7 @@ export const adapterSuite = (kind: DbKind): void => {
         expect(await names({ NOT: { email: 'bob@example.org' }, age: { lt: 30 } })).toEqual(['carol', 'dave', 'erin']);
         expect(await names({ email: null, age: { lt: 30 } })).toEqual([]);
         expect(await names({ phone: '+34600111222' })).toEqual(['Alice']); // phone normalizer
-        const carol = await xp.user.findFirst({ where: uq({ email: 'carol@example.org' }) });
+        const carol = await xp.user.findFirst({ where: { email: 'carol@example.org' } });
         expect(carol?.dob).toStrictEqual(new Date(Date.UTC(1991, 0, 1)));
       });
 
@@ -185,12 +246,12 @@ export const adapterSuite = (kind: DbKind): void => {
 
       it('update through a unique encrypted lookup re-encrypts and re-indexes; { set } works; null clears the index', async () => {
         const u = await xp.user.update({
-          where: uq({ email: 'frank@example.net' }),
+          where: { email: 'frank@example.net' },
           data: { email: 'frank@new.example' },
         });
         expect(u.email).toBe('frank@new.example');
-        expect(await xp.user.findUnique({ where: uq({ email: 'frank@example.net' }) })).toBeNull();
-        expect((await xp.user.findUnique({ where: uq({ email: 'FRANK@new.example' }) }))?.name).toBe('frank');
+        expect(await xp.user.findUnique({ where: { email: 'frank@example.net' } })).toBeNull();
+        expect((await xp.user.findUnique({ where: { email: 'FRANK@new.example' } }))?.name).toBe('frank');
         await xp.user.update({ where: { id: u.id }, data: { phone: { set: '+1 555 0199' } } });
         expect((await xp.user.findFirst({ where: { phone: '+15550199' } }))?.id).toBe(u.id);
         const cleared = await xp.user.update({ where: { id: u.id }, data: { phone: null } });
@@ -213,13 +274,13 @@ export const adapterSuite = (kind: DbKind): void => {
 
       it('upsert by email: creates, then updates', async () => {
         const a = await xp.user.upsert({
-          where: uq({ email: 'heidi@example.com' }),
+          where: { email: 'heidi@example.com' },
           create: { name: 'heidi', email: 'heidi@example.com' },
           update: { age: 1 },
         });
         expect(a.age).toBe(0);
         const b = await xp.user.upsert({
-          where: uq({ email: 'Heidi@Example.com' }),
+          where: { email: 'Heidi@Example.com' },
           create: { name: 'heidi2', email: 'heidi@example.com' },
           update: { age: 2, phone: '+49 30 1234' },
         });
@@ -233,7 +294,7 @@ export const adapterSuite = (kind: DbKind): void => {
             { name: 'tmp2', email: 'tmp2@x.io' },
           ],
         });
-        const d = await xp.user.delete({ where: uq({ email: 'tmp1@x.io' }) });
+        const d = await xp.user.delete({ where: { email: 'tmp1@x.io' } });
         expect(d.email).toBe('tmp1@x.io');
         expect((await xp.user.deleteMany({ where: { email: { in: ['tmp2@x.io'] } } })).count).toBe(1);
       });
@@ -277,7 +338,9 @@ export const adapterSuite = (kind: DbKind): void => {
         await xp.user.update({
           where: { id: u.id },
           data: {
-            profile: { connectOrCreate: { where: uq({ ssn: '999-00-1111' }), create: { ssn: '999-00-1111' } } },
+            profile: {
+              connectOrCreate: { where: nestedUnique({ ssn: '999-00-1111' }), create: { ssn: '999-00-1111' } },
+            },
             posts: {
               updateMany: { where: { title: 'j1' }, data: { secretNote: 'n1 edited' } },
               create: { title: 'j2', secretNote: 'n2' },
@@ -292,7 +355,7 @@ export const adapterSuite = (kind: DbKind): void => {
           },
         });
         const full = await xp.user.findUnique({
-          where: uq({ email: 'judy@example.com' }),
+          where: { email: 'judy@example.com' },
           include: { posts: { orderBy: { id: 'asc' } }, profile: true },
         });
         expect(full?.posts.map((p) => p.secretNote)).toEqual(['n1 edited', 'n2', 'n3']);
@@ -300,7 +363,7 @@ export const adapterSuite = (kind: DbKind): void => {
         expect(full?.profile?.score).toBe(3);
         const other = await xp.user.create({ data: { name: 'ken', email: 'ken@example.com' } });
         const post = await xp.post.create({
-          data: { title: 'k1', secretNote: 'kk', author: { connect: uq({ email: 'ken@example.com' }) } },
+          data: { title: 'k1', secretNote: 'kk', author: { connect: nestedUnique({ email: 'ken@example.com' }) } },
         });
         expect(post.authorId).toBe(other.id);
         expect(post.secretNote).toBe('kk');
@@ -325,7 +388,7 @@ export const adapterSuite = (kind: DbKind): void => {
           { email: 'ivan@example.com', posts: [{ secretNote: 'ivan note 1' }, { secretNote: 'ivan note 2' }] },
         ]);
         const counted = await xp.user.findUnique({
-          where: uq({ email: 'ivan@example.com' }),
+          where: { email: 'ivan@example.com' },
           select: { _count: { select: { posts: { where: { author: { email: 'ivan@example.com' } } } } } },
         });
         expect(counted?._count.posts).toBe(2);
@@ -333,7 +396,7 @@ export const adapterSuite = (kind: DbKind): void => {
 
       it('cursor pagination on a unique encrypted column', async () => {
         const page = await xp.user.findMany({
-          cursor: uq({ email: 'carol@example.org' }),
+          cursor: nestedUnique({ email: 'carol@example.org' }),
           take: 2,
           orderBy: { id: 'asc' },
         });
@@ -460,7 +523,7 @@ export const adapterSuite = (kind: DbKind): void => {
         const other = await build();
         const all = await other.user.findMany({ include: { posts: true, profile: true } });
         expect(all.some((x) => x.email === 'alice.smith@example.com'.replace('alice.smith', 'Alice.Smith'))).toBe(true);
-        expect((await other.user.findUnique({ where: uq({ email: 'ivan@example.com' }) }))?.name).toBe('ivan');
+        expect((await other.user.findUnique({ where: { email: 'ivan@example.com' } }))?.name).toBe('ivan');
         expect(calls.generateDataKey - before.generateDataKey).toBe(1); // its own first data key (prepare)
         expect(calls.unwrapKey - before.unwrapKey).toBe(2); // index root + the first process's data key
       });
@@ -469,7 +532,7 @@ export const adapterSuite = (kind: DbKind): void => {
         const u = await xp.$transaction(async (tx) => {
           const created = await tx.user.create({ data: { name: 'trent', email: 'trent@example.com' } });
           return tx.user
-            .findUnique({ where: uq({ email: 'trent@example.com' }), select: { id: true, email: true } })
+            .findUnique({ where: { email: 'trent@example.com' }, select: { id: true, email: true } })
             .then((x) => {
               expect(x?.id).toBe(created.id);
               return x;
@@ -504,11 +567,11 @@ export const adapterSuite = (kind: DbKind): void => {
       });
 
       it('findUniqueOrThrow, findFirstOrThrow and updateManyAndReturn', async () => {
-        const ivan = await xp.user.findUniqueOrThrow({ where: uq({ email: 'IVAN@example.com' }) });
+        const ivan = await xp.user.findUniqueOrThrow({ where: { email: 'IVAN@example.com' } });
         expect(ivan.email).toBe('ivan@example.com');
         const first = await xp.user.findFirstOrThrow({ where: { email: { in: ['ivan@example.com'] } } });
         expect(first.id).toBe(ivan.id);
-        await expect(xp.user.findUniqueOrThrow({ where: uq({ email: 'nobody@example.com' }) })).rejects.toThrow();
+        await expect(xp.user.findUniqueOrThrow({ where: { email: 'nobody@example.com' } })).rejects.toThrow();
         const updated = await xp.user.updateManyAndReturn({
           where: { email: 'ivan@example.com' },
           data: { phone: '+34 611 000 111' },

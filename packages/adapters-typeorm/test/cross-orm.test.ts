@@ -169,7 +169,7 @@ for (const kind of ['sqlite', 'postgres'] as const) {
           prefs: { theme: 'dark' },
         }),
       );
-      const p = await xp.user.findUnique({ where: { email: 'tom.typeorm@example.com' } as never });
+      const p = await xp.user.findUnique({ where: { email: 'tom.typeorm@example.com' } });
       expect(p?.id).toBe(saved.id);
       expect(p?.email).toBe('Tom.TypeORM@example.com');
       expect(p?.dob).toStrictEqual(dob);

@@ -19,9 +19,6 @@ const codeOf = async (p: PromiseLike<unknown>): Promise<unknown> => {
   throw new Error('expected a rejection');
 };
 
-// Prisma's generated types know only the index column as unique; the adapter maps email to it.
-const uq = (where: object): never => where as never;
-
 // The helpers type their client as Prisma 7's; here it is typed, as it runs, as Prisma 6's.
 const extended = async (prisma: PrismaClient) => {
   const localKeys = await localEncryption();
@@ -68,7 +65,7 @@ describe('@quantumapi/prisma on Prisma 6 (SQLite)', () => {
       (await xp.user.createMany({ data: [{ name: 'ben', email: 'ben@example.com' }, { name: 'cy' }] })).count,
     ).toBe(2);
 
-    const found = await xp.user.findUnique({ where: uq({ email: 'ana@example.com' }) }); // normalized: case-folded
+    const found = await xp.user.findUnique({ where: { email: 'ana@example.com' } }); // normalized: case-folded
     expect(found?.name).toBe('ana');
     expect(found?.phone).toBe('+34 600 1');
 
@@ -81,10 +78,10 @@ describe('@quantumapi/prisma on Prisma 6 (SQLite)', () => {
       ['ben', 'ben@example.com'],
     ]);
 
-    const moved = await xp.user.update({ where: uq({ email: 'ben@example.com' }), data: { email: 'ben@new.example' } });
+    const moved = await xp.user.update({ where: { email: 'ben@example.com' }, data: { email: 'ben@new.example' } });
     expect(moved.email).toBe('ben@new.example');
-    expect(await xp.user.findUnique({ where: uq({ email: 'ben@example.com' }) })).toBeNull();
-    expect((await xp.user.findUnique({ where: uq({ email: 'ben@new.example' }) }))?.name).toBe('ben');
+    expect(await xp.user.findUnique({ where: { email: 'ben@example.com' } })).toBeNull();
+    expect((await xp.user.findUnique({ where: { email: 'ben@new.example' } }))?.name).toBe('ben');
   });
 
   it('nested create through relations encrypts the related rows; include decrypts them', async () => {
@@ -99,7 +96,7 @@ describe('@quantumapi/prisma on Prisma 6 (SQLite)', () => {
     });
     expect(u.posts.map((p) => p.secretNote)).toEqual(['note one']);
     expect(u.profile?.ssn).toBe('123 45 6789');
-    expect((await xp.profile.findUnique({ where: uq({ ssn: '123456789' }) }))?.userId).toBe(u.id);
+    expect((await xp.profile.findUnique({ where: { ssn: '123456789' } }))?.userId).toBe(u.id);
   });
 
   it('a raw SELECT sees no plaintext anywhere', async () => {
@@ -143,11 +140,11 @@ describe('@quantumapi/prisma on Prisma 6 (SQLite)', () => {
   it('a batch $transaction of encrypted writes and unique lookups commits together', async () => {
     const [e, found] = await xp.$transaction([
       xp.user.create({ data: { name: 'eve', email: 'eve@example.com' } }),
-      xp.user.findUnique({ where: uq({ email: 'Ana@example.com' }) }),
+      xp.user.findUnique({ where: { email: 'Ana@example.com' } }),
     ]);
     expect(e.email).toBe('eve@example.com');
     expect(found?.name).toBe('ana');
-    expect((await xp.user.findUnique({ where: uq({ email: 'eve@example.com' }) }))?.name).toBe('eve');
+    expect((await xp.user.findUnique({ where: { email: 'eve@example.com' } }))?.name).toBe('eve');
   });
 
   it('fails closed on a tampered ciphertext', async () => {
