@@ -7,7 +7,7 @@
 import { randomBytes, scryptSync, timingSafeEqual } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { PrismaBetterSqlite3 } from '@prisma/adapter-better-sqlite3';
-import { createPrismaFieldEngine, encryptedInput, quantumApiEncryption } from '@quantumapi/prisma';
+import { createPrismaFieldEngine, quantumApiEncryption } from '@quantumapi/prisma';
 import Database from 'better-sqlite3';
 import { createLocalBackend } from '../../../packages/sdk/src/local/engine.js';
 import { MemoryStore } from '../../../packages/sdk/src/local/stores/memory.js';
@@ -60,7 +60,7 @@ const main = async () => {
         email, // emailHash is set by the extension
         phone,
         // The column is a String holding ciphertext; the extension takes (and returns) a Date.
-        dateOfBirth: encryptedInput(new Date(dob)),
+        dateOfBirth: new Date(dob), // a Date in, a Date out: the column stores its ciphertext
         passwordHash: hashPassword(password),
       },
     });

@@ -84,10 +84,38 @@ type EncryptedUniqueWhere<T, U> = {
   [F in keyof U]: Omit<NonNullable<Args<T, 'findFirst'>['where']>, F> & { [P in F]: U[F] | { equals: U[F] } };
 }[keyof U];
 
-type UniqueOperation = 'findUnique' | 'findUniqueOrThrow' | 'update' | 'upsert' | 'delete';
+/** What `update` takes for an encrypted field: the value, or Prisma's `{ set }` form of it. */
+type UpdateValues<V> = { [F in keyof V]: V[F] | { set: V[F] } };
 
-/** The operation's arguments with a unique `where` by an encrypted field. */
-type EncryptedUniqueArgs<T, Op extends UniqueOperation, U> = Omit<Args<T, Op>, 'where'> & {
+/**
+ * Prisma's `data` (an object, an XOR of checked and unchecked inputs, or an array of them) with
+ * each encrypted field taking its declared type. The mapping keeps each field's optionality.
+ */
+type WithValues<D, V> = D extends readonly (infer E)[]
+  ? WithValues<E, V>[]
+  : D extends object
+    ? { [F in keyof D]: F extends keyof V ? V[F] : D[F] }
+    : D;
+
+type CreateOperation = 'create' | 'createMany' | 'createManyAndReturn';
+type UpdateOperation = 'update' | 'updateMany' | 'updateManyAndReturn';
+type UniqueOperation = 'findUnique' | 'findUniqueOrThrow' | 'update' | 'upsert' | 'delete';
+type RetypedOperation = CreateOperation | UpdateOperation | UniqueOperation;
+
+/** The operation's arguments with the encrypted fields of what it writes taking their declared types. */
+type WriteArgs<T, Op extends RetypedOperation, V> = Op extends CreateOperation
+  ? Omit<Args<T, Op>, 'data'> & { data: WithValues<Args<T, Op>['data'], V> }
+  : Op extends UpdateOperation
+    ? Omit<Args<T, Op>, 'data'> & { data: WithValues<Args<T, Op>['data'], UpdateValues<V>> }
+    : Op extends 'upsert'
+      ? Omit<Args<T, Op>, 'create' | 'update'> & {
+          create: WithValues<Args<T, Op>['create'], V>;
+          update: WithValues<Args<T, Op>['update'], UpdateValues<V>>;
+        }
+      : Args<T, Op>;
+
+/** The same with a unique `where` by an encrypted field. */
+type EncryptedUniqueArgs<T, Op extends RetypedOperation, V, U> = Omit<WriteArgs<T, Op, V>, 'where'> & {
   where: EncryptedUniqueWhere<T, U>;
 };
 
@@ -101,28 +129,43 @@ type Fluent<T, Like extends 'findFirst' | 'findFirstOrThrow' | 'create'> = T ext
   ? Omit<R, keyof Promise<unknown>>
   : unknown;
 
-type UniqueResult<T, A, Op extends UniqueOperation> = Op extends 'findUnique'
+/** What Prisma's own signature returns for the operation, fluent accessors included. */
+type OperationResult<T, A, Op extends RetypedOperation> = Op extends 'findUnique'
   ? Fluent<T, 'findFirst'> & PrismaPromise<Result<T, A, Op> | null>
   : Op extends 'findUniqueOrThrow'
     ? Fluent<T, 'findFirstOrThrow'> & PrismaPromise<Result<T, A, Op>>
-    : Fluent<T, 'create'> & PrismaPromise<Result<T, A, Op>>;
+    : Op extends 'create' | 'update' | 'upsert' | 'delete'
+      ? Fluent<T, 'create'> & PrismaPromise<Result<T, A, Op>>
+      : PrismaPromise<Result<T, A, Op>>;
 
 /**
- * A unique operation whose `where` may name an encrypted field with a unique blind index: Prisma's
- * own signature, and one taking the encrypted field instead of a unique column.
+ * One retyped operation: Prisma's own signature with the encrypted fields of `data` taking their
+ * declared types, and for unique operations a second one whose `where` names an encrypted field
+ * with a unique blind index instead of a unique column.
  */
-interface UniqueLookup<Op extends UniqueOperation, U> {
+interface RetypedMethod<Op extends RetypedOperation, V, U> {
   // A is left unconstrained: with `A extends Args<T, Op>`, T being inferred in the same call,
   // nested arguments (`include: { posts: { orderBy } }`) fall back to the constraint and the
   // result type silently loses them. Exact still rejects anything the arguments do not allow.
-  <T, A>(this: T, args: Exact<A, Args<T, Op>>): UniqueResult<T, A, Op>;
-  <T, A>(this: T, args: Exact<A, EncryptedUniqueArgs<T, Op, U>>): UniqueResult<T, A, Op>;
+  <T, A>(this: T, args: Exact<A, WriteArgs<T, Op, V>>): OperationResult<T, A, Op>;
+  <T, A>(
+    this: T,
+    args: Exact<A, Op extends UniqueOperation ? EncryptedUniqueArgs<T, Op, V, U> : never>,
+  ): OperationResult<T, A, Op>;
 }
 
-/** Prisma's internal shape for model-extension methods (`InternalArgs['model']`: a thunk each). */
-type UniqueLookupMethods<M extends EncryptionManifest> = {
-  [K in keyof UniqueLookupFields<M> as keyof UniqueLookupFields<M>[K] extends never ? never : K]: {
-    [Op in UniqueOperation]: () => UniqueLookup<Op, UniqueLookupFields<M>[K]>;
+/**
+ * Prisma's internal shape for model-extension methods (`InternalArgs['model']`: a thunk each), for
+ * every model with encrypted fields. Types only: at run time Prisma's own methods run and the query
+ * hook rewrites their arguments.
+ */
+type RetypedMethods<M extends EncryptionManifest> = {
+  [K in keyof M['models'] & string as keyof ModelFields<M['models'][K]> extends never ? never : Uncapitalize<K>]: {
+    [Op in RetypedOperation]: () => RetypedMethod<
+      Op,
+      FieldTypesOf<M, K>,
+      UniqueLookupFields<M>[Uncapitalize<K> & keyof UniqueLookupFields<M>]
+    >;
   };
 };
 
@@ -134,7 +177,7 @@ export type QuantumApiPrismaExtension<M extends EncryptionManifest> = (client: u
   $extends: {
     extArgs: {
       result: ResultFields<EncryptedFieldTypes<M>>;
-      model: UniqueLookupMethods<M>;
+      model: RetypedMethods<M>;
       query: Record<never, never>;
       client: Record<never, never>;
     };
@@ -142,9 +185,9 @@ export type QuantumApiPrismaExtension<M extends EncryptionManifest> = (client: u
 };
 
 /**
- * A value for an encrypted column whose Prisma input type is the `String` it stores: a `Date`, a
- * number, JSON... which the extension encrypts as declared. An extension can retype Prisma's
- * results but not its inputs, so this names the cast. Identity at run time: without the extension
- * Prisma itself refuses a non-string for a String column, so nothing is stored as is.
+ * A value for an encrypted column where Prisma's input type is still the `String` it stores: in a
+ * nested write (`profile: { create: { score: encryptedInput(2.5) } }`), which the extension cannot
+ * retype. Top-level `data` takes the declared types as they are. Identity at run time: without the
+ * extension Prisma itself refuses a non-string for a String column, so nothing is stored as is.
  */
-export const encryptedInput = (value: FieldValueOf[FieldValueType]): string => value as unknown as string;
+export const encryptedInput = <V extends FieldValueOf[FieldValueType]>(value: V): V & string => value as V & string;

@@ -144,8 +144,8 @@ for (const kind of ['sqlite', 'postgres'] as const) {
           name: 'from-prisma',
           email: 'Pat.Prisma@example.com',
           phone: '+34 600 000 001',
-          dob: dob as unknown as string,
-          prefs: { theme: 'light' } as unknown as string,
+          dob,
+          prefs: { theme: 'light' },
         },
       });
       const users = encryptedRepository(ds.getRepository(User));

@@ -3,7 +3,7 @@
  * client is the one Prisma 6.19 generated here (Rust-free, better-sqlite3 driver adapter), the
  * manifest the one our generator emitted from `/// @encrypted` comments under the Prisma 6 CLI.
  */
-import { createPrismaFieldEngine, encryptedInput, type JsonValue, quantumApiEncryption } from '@quantumapi/prisma';
+import { createPrismaFieldEngine, type JsonValue, quantumApiEncryption } from '@quantumapi/prisma';
 import { afterAll, beforeAll, describe, expect, expectTypeOf, it } from 'vitest';
 import { openDb, type TestDb } from '../../../test/db.js';
 import { Prisma, type PrismaClient } from '../generated/sqlite/client/client.js';
@@ -48,7 +48,7 @@ describe('@quantumapi/prisma on Prisma 6 (SQLite)', () => {
 
   it('results carry the declared field types under Prisma 6 typing too', async () => {
     const dob = new Date('1990-05-01T00:00:00.000Z');
-    const u = await xp.user.create({ data: { name: 'typed', dob: encryptedInput(dob), prefs: encryptedInput([1]) } });
+    const u = await xp.user.create({ data: { name: 'typed', dob, prefs: [1] } });
     const back = await xp.user.findUniqueOrThrow({
       where: { id: u.id },
       select: { dob: true, prefs: true, name: true },
