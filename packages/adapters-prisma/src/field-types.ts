@@ -87,15 +87,58 @@ type EncryptedUniqueWhere<T, U> = {
 /** What `update` takes for an encrypted field: the value, or Prisma's `{ set }` form of it. */
 type UpdateValues<V> = { [F in keyof V]: V[F] | { set: V[F] } };
 
+type WriteMode = 'create' | 'update';
+
+type ModelRelations<M extends EncryptionManifest, K extends string> = M['models'][K] extends {
+  readonly relations: infer R;
+}
+  ? R
+  : Record<never, never>;
+
+type WriteValues<M extends EncryptionManifest, K extends string, Mode extends WriteMode> = Mode extends 'update'
+  ? UpdateValues<FieldTypesOf<M, K>>
+  : FieldTypesOf<M, K>;
+
 /**
- * Prisma's `data` (an object, an XOR of checked and unchecked inputs, or an array of them) with
- * each encrypted field taking its declared type. The mapping keeps each field's optionality.
+ * Prisma's write input for model K (an object, an XOR of checked and unchecked inputs, or an
+ * array of them) with each encrypted field taking its declared type, through nested writes too:
+ * a relation field's operations (`create`, `update`, `upsert`, `connectOrCreate`, `createMany`,
+ * `updateMany`, and the `data` inside them) are retyped for the related model. `where` is left as
+ * Prisma types it. The mapping keeps each field's optionality.
  */
-type WithValues<D, V> = D extends readonly (infer E)[]
-  ? WithValues<E, V>[]
+type WriteInput<
+  D,
+  M extends EncryptionManifest,
+  K extends string,
+  Mode extends WriteMode,
+> = D extends readonly (infer E)[]
+  ? WriteInput<E, M, K, Mode>[]
   : D extends object
-    ? { [F in keyof D]: F extends keyof V ? V[F] : D[F] }
+    ? {
+        [F in keyof D]: F extends keyof FieldTypesOf<M, K>
+          ? WriteValues<M, K, Mode>[F]
+          : F extends keyof ModelRelations<M, K>
+            ? NestedWrites<D[F], M, ModelRelations<M, K>[F] & string>
+            : F extends 'data'
+              ? WriteInput<D[F], M, K, Mode>
+              : F extends 'create'
+                ? WriteInput<D[F], M, K, 'create'>
+                : F extends 'update'
+                  ? WriteInput<D[F], M, K, 'update'>
+                  : D[F];
+      }
     : D;
+
+/** A relation field's nested operations, for the related model K. */
+type NestedWrites<N, M extends EncryptionManifest, K extends string> = N extends object
+  ? {
+      [Op in keyof N]: Op extends 'create' | 'createMany' | 'connectOrCreate'
+        ? WriteInput<N[Op], M, K, 'create'>
+        : Op extends 'update' | 'updateMany' | 'upsert'
+          ? WriteInput<N[Op], M, K, 'update'>
+          : N[Op];
+    }
+  : N;
 
 type CreateOperation = 'create' | 'createMany' | 'createManyAndReturn';
 type UpdateOperation = 'update' | 'updateMany' | 'updateManyAndReturn';
@@ -103,19 +146,27 @@ type UniqueOperation = 'findUnique' | 'findUniqueOrThrow' | 'update' | 'upsert' 
 type RetypedOperation = CreateOperation | UpdateOperation | UniqueOperation;
 
 /** The operation's arguments with the encrypted fields of what it writes taking their declared types. */
-type WriteArgs<T, Op extends RetypedOperation, V> = Op extends CreateOperation
-  ? Omit<Args<T, Op>, 'data'> & { data: WithValues<Args<T, Op>['data'], V> }
+type WriteArgs<
+  T,
+  Op extends RetypedOperation,
+  M extends EncryptionManifest,
+  K extends string,
+> = Op extends CreateOperation
+  ? Omit<Args<T, Op>, 'data'> & { data: WriteInput<Args<T, Op>['data'], M, K, 'create'> }
   : Op extends UpdateOperation
-    ? Omit<Args<T, Op>, 'data'> & { data: WithValues<Args<T, Op>['data'], UpdateValues<V>> }
+    ? Omit<Args<T, Op>, 'data'> & { data: WriteInput<Args<T, Op>['data'], M, K, 'update'> }
     : Op extends 'upsert'
       ? Omit<Args<T, Op>, 'create' | 'update'> & {
-          create: WithValues<Args<T, Op>['create'], V>;
-          update: WithValues<Args<T, Op>['update'], UpdateValues<V>>;
+          create: WriteInput<Args<T, Op>['create'], M, K, 'create'>;
+          update: WriteInput<Args<T, Op>['update'], M, K, 'update'>;
         }
       : Args<T, Op>;
 
 /** The same with a unique `where` by an encrypted field. */
-type EncryptedUniqueArgs<T, Op extends RetypedOperation, V, U> = Omit<WriteArgs<T, Op, V>, 'where'> & {
+type EncryptedUniqueArgs<T, Op extends RetypedOperation, M extends EncryptionManifest, K extends string, U> = Omit<
+  WriteArgs<T, Op, M, K>,
+  'where'
+> & {
   where: EncryptedUniqueWhere<T, U>;
 };
 
@@ -143,14 +194,14 @@ type OperationResult<T, A, Op extends RetypedOperation> = Op extends 'findUnique
  * declared types, and for unique operations a second one whose `where` names an encrypted field
  * with a unique blind index instead of a unique column.
  */
-interface RetypedMethod<Op extends RetypedOperation, V, U> {
+interface RetypedMethod<Op extends RetypedOperation, M extends EncryptionManifest, K extends string, U> {
   // A is left unconstrained: with `A extends Args<T, Op>`, T being inferred in the same call,
   // nested arguments (`include: { posts: { orderBy } }`) fall back to the constraint and the
   // result type silently loses them. Exact still rejects anything the arguments do not allow.
-  <T, A>(this: T, args: Exact<A, WriteArgs<T, Op, V>>): OperationResult<T, A, Op>;
+  <T, A>(this: T, args: Exact<A, WriteArgs<T, Op, M, K>>): OperationResult<T, A, Op>;
   <T, A>(
     this: T,
-    args: Exact<A, Op extends UniqueOperation ? EncryptedUniqueArgs<T, Op, V, U> : never>,
+    args: Exact<A, Op extends UniqueOperation ? EncryptedUniqueArgs<T, Op, M, K, U> : never>,
   ): OperationResult<T, A, Op>;
 }
 
@@ -160,10 +211,13 @@ interface RetypedMethod<Op extends RetypedOperation, V, U> {
  * hook rewrites their arguments.
  */
 type RetypedMethods<M extends EncryptionManifest> = {
-  [K in keyof M['models'] & string as keyof ModelFields<M['models'][K]> extends never ? never : Uncapitalize<K>]: {
+  [K in keyof M['models'] & string as keyof ModelFields<M['models'][K]> | keyof ModelRelations<M, K> extends never
+    ? never
+    : Uncapitalize<K>]: {
     [Op in RetypedOperation]: () => RetypedMethod<
       Op,
-      FieldTypesOf<M, K>,
+      M,
+      K,
       UniqueLookupFields<M>[Uncapitalize<K> & keyof UniqueLookupFields<M>]
     >;
   };
@@ -185,9 +239,10 @@ export type QuantumApiPrismaExtension<M extends EncryptionManifest> = (client: u
 };
 
 /**
- * A value for an encrypted column where Prisma's input type is still the `String` it stores: in a
- * nested write (`profile: { create: { score: encryptedInput(2.5) } }`), which the extension cannot
- * retype. Top-level `data` takes the declared types as they are. Identity at run time: without the
- * extension Prisma itself refuses a non-string for a String column, so nothing is stored as is.
+ * A value for an encrypted column typed as both its declared type and the `String` Prisma's own
+ * input types expect: for code typed against the client without the extension. The extended
+ * client's `data` (nested writes included) takes the declared types as they are. Identity at run
+ * time: without the extension Prisma itself refuses a non-string for a String column, so nothing
+ * is stored as is.
  */
 export const encryptedInput = <V extends FieldValueOf[FieldValueType]>(value: V): V & string => value as V & string;

@@ -150,7 +150,7 @@ export const adapterSuite = (kind: DbKind): void => {
             email: 'typed@example.com',
             dob: dob,
             prefs: { a: 1 },
-            profile: { create: { ssn: '999 00 1111', score: encryptedInput(2.5) } },
+            profile: { create: { ssn: '999 00 1111', score: 2.5 } },
             posts: { create: [{ title: 't', secretNote: 'n' }] },
           },
         });
@@ -203,6 +203,24 @@ export const adapterSuite = (kind: DbKind): void => {
         expectTypeOf(profile.score).toEqualTypeOf<number | null>();
         expect(profile.score).toBe(4.25);
 
+        // Nested writes too, for the related model's fields.
+        const nested = await xp.post.create({
+          data: { title: 'In 4', author: { create: { name: 'In 4', dob, profile: { create: { score: 1.5 } } } } },
+          include: { author: { include: { profile: true } } },
+        });
+        expect(nested.author.dob).toStrictEqual(dob);
+        expect(nested.author.profile?.score).toBe(1.5);
+        await xp.user.update({
+          where: { id: nested.authorId },
+          data: { dob: later, profile: { upsert: { create: { score: 0 }, update: { score: { set: 2.5 } } } } },
+        });
+        const after = await xp.user.findUniqueOrThrow({ where: { id: nested.authorId }, include: { profile: true } });
+        expect([after.dob, after.profile?.score]).toStrictEqual([later, 2.5]);
+        // encryptedInput types as both the declared type and Prisma's String, for code typed
+        // against the client without the extension.
+        const base: { dob?: string | null } = { dob: encryptedInput(dob) };
+        expect(base.dob).toBe(dob);
+
         const typeErrors = () => [
           // @ts-expect-error score is a number
           xp.profile.update({ where: { id: profile.id }, data: { score: '4.25' } }),
@@ -212,9 +230,13 @@ export const adapterSuite = (kind: DbKind): void => {
           xp.user.create({ data: { dob } }),
           // @ts-expect-error not a field of User
           xp.user.createMany({ data: [{ name: 'x', birthday: dob }] }),
+          // @ts-expect-error score is a number in nested writes too
+          xp.user.update({ where: { id: up.id }, data: { profile: { update: { score: '1' } } } }),
         ];
         expect(typeErrors).toBeTypeOf('function');
-        await xp.user.deleteMany({ where: { name: { in: ['In 1', 'In 2', 'In 3'] } } });
+        await xp.profile.deleteMany({ where: { userId: { in: [up.id, nested.authorId] } } });
+        await xp.post.delete({ where: { id: nested.id } });
+        await xp.user.deleteMany({ where: { name: { in: ['In 1', 'In 2', 'In 3', 'In 4'] } } });
       });
 
       it('stores no plaintext PII: a raw SELECT sees only field ciphertexts and hashes', async () => {
@@ -349,7 +371,7 @@ export const adapterSuite = (kind: DbKind): void => {
                 { title: 'p2', secretNote: 'ivan note 2' },
               ],
             },
-            profile: { create: { ssn: '123 45 6789', score: encryptedInput(7.5) } },
+            profile: { create: { ssn: '123 45 6789', score: 7.5 } },
           },
           include: { posts: { orderBy: { id: 'asc' } }, profile: true },
         });
@@ -387,7 +409,7 @@ export const adapterSuite = (kind: DbKind): void => {
         await xp.user.update({
           where: { id: u.id },
           data: {
-            profile: { update: { score: encryptedInput(3) } },
+            profile: { update: { score: 3 } },
             posts: { upsert: { where: { id: -1 }, create: { title: 'j3', secretNote: 'n3' }, update: {} } },
           },
         });
