@@ -129,14 +129,42 @@ type WriteInput<
       }
     : D;
 
+/**
+ * A nested reference to a record of model K by an encrypted field with a unique blind index
+ * (`connect: { email }`): the plaintext alone, which the extension turns into the index column.
+ */
+type UniqueReference<M extends EncryptionManifest, K extends string> = UniqueReferenceOf<
+  UniqueLookupFields<M>[Uncapitalize<K> & keyof UniqueLookupFields<M>]
+>;
+type UniqueReferenceOf<U> = { [F in keyof U]: { [P in F]: U[F] } }[keyof U];
+
+/** Prisma's unique reference(s) in `connect`, or the encrypted field's. */
+type ConnectInput<X, R> = X extends readonly (infer E)[] ? (E | R)[] : X | R;
+
+type ConnectOrCreateInput<X, M extends EncryptionManifest, K extends string> = X extends readonly (infer E)[]
+  ? ConnectOrCreateInput<E, M, K>[]
+  : X extends object
+    ? {
+        [P in keyof X]: P extends 'where'
+          ? X[P] | UniqueReference<M, K>
+          : P extends 'create'
+            ? WriteInput<X[P], M, K, 'create'>
+            : X[P];
+      }
+    : X;
+
 /** A relation field's nested operations, for the related model K. */
 type NestedWrites<N, M extends EncryptionManifest, K extends string> = N extends object
   ? {
-      [Op in keyof N]: Op extends 'create' | 'createMany' | 'connectOrCreate'
+      [Op in keyof N]: Op extends 'create' | 'createMany'
         ? WriteInput<N[Op], M, K, 'create'>
         : Op extends 'update' | 'updateMany' | 'upsert'
           ? WriteInput<N[Op], M, K, 'update'>
-          : N[Op];
+          : Op extends 'connectOrCreate'
+            ? ConnectOrCreateInput<N[Op], M, K>
+            : Op extends 'connect'
+              ? ConnectInput<N[Op], UniqueReference<M, K>>
+              : N[Op];
     }
   : N;
 
