@@ -5,7 +5,7 @@
  */
 import { Prisma } from '@prisma/client/extension';
 import type { FieldEngine } from '@quantumapi/sdk/fields';
-import type { QuantumApiPrismaExtension } from './field-types.js';
+import type { QuantumApiPrismaExtension } from './extension-types.js';
 import { type EncryptionManifest, type ResolvedModel, resolveManifest } from './manifest.js';
 import { decryptResult } from './read.js';
 import { type Args, isPlainObject } from './shapes.js';
@@ -133,7 +133,7 @@ const inBatchTransaction = (params: object): boolean => {
 
 /**
  * The client extension: `base.$extends(quantumApiEncryption({ engine, manifest }))`. Results of
- * the extended client are typed with each encrypted field's declared type (see field-types.ts).
+ * the extended client are typed with each encrypted field's declared type (see extension-types.ts).
  */
 export const quantumApiEncryption = <const M extends EncryptionManifest>(
   options: QuantumApiPrismaOptions<M>,

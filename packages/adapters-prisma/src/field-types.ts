@@ -1,18 +1,9 @@
 /**
  * Static types of encrypted fields. Prisma's generated client types an encrypted column as the
- * `String` it stores; the extension returns the declared type (a `Date`, a number, JSON...).
- * These types tell Prisma so: the extension is typed as if it declared a result field of that
- * type for each encrypted column, which Prisma's own typing lets override the scalar's type in
- * every result (find*, create*, include, select, nested relations).
- *
- * Unique lookups get the same treatment: the extension is typed as if it declared model methods
- * `findUnique`, `update`... for each model with a unique encrypted index, taking that column's
- * plaintext in `where`, which Prisma's typing lets override its own signatures.
- *
- * The types have no run-time part: decryption and the rewriting of `where` happen in the query
- * hook, so Prisma never wraps results in its computed-field proxies and its own methods run.
+ * `String` it stores; the extension reads and writes the declared type (a `Date`, a number,
+ * JSON...). The generator emits these types per model; for a hand-written manifest they are
+ * derived from the specs. `extension-types.ts` puts them on Prisma's results and inputs.
  */
-import type { Args, Exact, PrismaPromise, Result } from '@prisma/client/runtime/client';
 import type { FieldValueOf, FieldValueType } from '@quantumapi/sdk/fields';
 import type { EncryptionManifest } from './manifest.js';
 
@@ -42,7 +33,7 @@ type SpecValue<S> =
   | null
   | (S extends { readonly migration: 'accept-plaintext' } ? string : never);
 
-type ModelFields<S> = S extends { readonly fields: infer F } ? F : Record<never, never>;
+export type ModelFields<S> = S extends { readonly fields: infer F } ? F : Record<never, never>;
 
 type TypesFromSpecs<M extends EncryptionManifest> = {
   [K in keyof M['models'] & string as Uncapitalize<K>]: {
@@ -53,218 +44,6 @@ type TypesFromSpecs<M extends EncryptionManifest> = {
 /** The field types of a manifest: the generator's when it emitted them, else derived from the specs. */
 export type EncryptedFieldTypes<M extends EncryptionManifest> =
   M extends WithFieldTypes<infer T> ? (unknown extends T ? TypesFromSpecs<M> : T) : TypesFromSpecs<M>;
-
-/**
- * Prisma's internal shape for result-extension fields (`InternalArgs['result']`: a thunk of each
- * field's `{ compute }`); Prisma reads the field's type off `compute`'s return type.
- */
-type ResultFields<T> = {
-  [K in keyof T]: { [P in keyof T[K]]: () => { compute: () => T[K][P] } };
-};
-
-type FieldTypesOf<M extends EncryptionManifest, K extends string> = EncryptedFieldTypes<M>[Uncapitalize<K> &
-  keyof EncryptedFieldTypes<M>];
-
-/** Per model property, its encrypted fields that have a unique blind index, with their value types. */
-type UniqueLookupFields<M extends EncryptionManifest> = {
-  [K in keyof M['models'] & string as Uncapitalize<K>]: {
-    [F in keyof ModelFields<M['models'][K]> & string as ModelFields<M['models'][K]>[F] extends {
-      readonly index: { readonly unique: true };
-    }
-      ? F
-      : never]: NonNullable<FieldTypesOf<M, K>[F & keyof FieldTypesOf<M, K>]>;
-  };
-};
-
-/**
- * A unique `where` by one encrypted field: its plaintext (or `{ equals }`), which the extension
- * turns into the unique blind-index column, plus any other filters a `findFirst` would take.
- */
-type EncryptedUniqueWhere<T, U> = {
-  [F in keyof U]: Omit<NonNullable<Args<T, 'findFirst'>['where']>, F> & { [P in F]: U[F] | { equals: U[F] } };
-}[keyof U];
-
-/** What `update` takes for an encrypted field: the value, or Prisma's `{ set }` form of it. */
-type UpdateValues<V> = { [F in keyof V]: V[F] | { set: V[F] } };
-
-type WriteMode = 'create' | 'update';
-
-type ModelRelations<M extends EncryptionManifest, K extends string> = M['models'][K] extends {
-  readonly relations: infer R;
-}
-  ? R
-  : Record<never, never>;
-
-type WriteValues<M extends EncryptionManifest, K extends string, Mode extends WriteMode> = Mode extends 'update'
-  ? UpdateValues<FieldTypesOf<M, K>>
-  : FieldTypesOf<M, K>;
-
-/**
- * Prisma's write input for model K (an object, an XOR of checked and unchecked inputs, or an
- * array of them) with each encrypted field taking its declared type, through nested writes too:
- * a relation field's operations (`create`, `update`, `upsert`, `connectOrCreate`, `createMany`,
- * `updateMany`, and the `data` inside them) are retyped for the related model. `where` is left as
- * Prisma types it. The mapping keeps each field's optionality.
- */
-type WriteInput<
-  D,
-  M extends EncryptionManifest,
-  K extends string,
-  Mode extends WriteMode,
-> = D extends readonly (infer E)[]
-  ? WriteInput<E, M, K, Mode>[]
-  : D extends object
-    ? {
-        [F in keyof D]: F extends keyof FieldTypesOf<M, K>
-          ? WriteValues<M, K, Mode>[F]
-          : F extends keyof ModelRelations<M, K>
-            ? NestedWrites<D[F], M, ModelRelations<M, K>[F] & string>
-            : F extends 'data'
-              ? WriteInput<D[F], M, K, Mode>
-              : F extends 'create'
-                ? WriteInput<D[F], M, K, 'create'>
-                : F extends 'update'
-                  ? WriteInput<D[F], M, K, 'update'>
-                  : D[F];
-      }
-    : D;
-
-/**
- * A nested reference to a record of model K by an encrypted field with a unique blind index
- * (`connect: { email }`): the plaintext alone, which the extension turns into the index column.
- */
-type UniqueReference<M extends EncryptionManifest, K extends string> = UniqueReferenceOf<
-  UniqueLookupFields<M>[Uncapitalize<K> & keyof UniqueLookupFields<M>]
->;
-type UniqueReferenceOf<U> = { [F in keyof U]: { [P in F]: U[F] } }[keyof U];
-
-/** Prisma's unique reference(s) in `connect`, or the encrypted field's. */
-type ConnectInput<X, R> = X extends readonly (infer E)[] ? (E | R)[] : X | R;
-
-type ConnectOrCreateInput<X, M extends EncryptionManifest, K extends string> = X extends readonly (infer E)[]
-  ? ConnectOrCreateInput<E, M, K>[]
-  : X extends object
-    ? {
-        [P in keyof X]: P extends 'where'
-          ? X[P] | UniqueReference<M, K>
-          : P extends 'create'
-            ? WriteInput<X[P], M, K, 'create'>
-            : X[P];
-      }
-    : X;
-
-/** A relation field's nested operations, for the related model K. */
-type NestedWrites<N, M extends EncryptionManifest, K extends string> = N extends object
-  ? {
-      [Op in keyof N]: Op extends 'create' | 'createMany'
-        ? WriteInput<N[Op], M, K, 'create'>
-        : Op extends 'update' | 'updateMany' | 'upsert'
-          ? WriteInput<N[Op], M, K, 'update'>
-          : Op extends 'connectOrCreate'
-            ? ConnectOrCreateInput<N[Op], M, K>
-            : Op extends 'connect'
-              ? ConnectInput<N[Op], UniqueReference<M, K>>
-              : N[Op];
-    }
-  : N;
-
-type CreateOperation = 'create' | 'createMany' | 'createManyAndReturn';
-type UpdateOperation = 'update' | 'updateMany' | 'updateManyAndReturn';
-type UniqueOperation = 'findUnique' | 'findUniqueOrThrow' | 'update' | 'upsert' | 'delete';
-type RetypedOperation = CreateOperation | UpdateOperation | UniqueOperation;
-
-/** The operation's arguments with the encrypted fields of what it writes taking their declared types. */
-type WriteArgs<
-  T,
-  Op extends RetypedOperation,
-  M extends EncryptionManifest,
-  K extends string,
-> = Op extends CreateOperation
-  ? Omit<Args<T, Op>, 'data'> & { data: WriteInput<Args<T, Op>['data'], M, K, 'create'> }
-  : Op extends UpdateOperation
-    ? Omit<Args<T, Op>, 'data'> & { data: WriteInput<Args<T, Op>['data'], M, K, 'update'> }
-    : Op extends 'upsert'
-      ? Omit<Args<T, Op>, 'create' | 'update'> & {
-          create: WriteInput<Args<T, Op>['create'], M, K, 'create'>;
-          update: WriteInput<Args<T, Op>['update'], M, K, 'update'>;
-        }
-      : Args<T, Op>;
-
-/** The same with a unique `where` by an encrypted field. */
-type EncryptedUniqueArgs<T, Op extends RetypedOperation, M extends EncryptionManifest, K extends string, U> = Omit<
-  WriteArgs<T, Op, M, K>,
-  'where'
-> & {
-  where: EncryptedUniqueWhere<T, U>;
-};
-
-/**
- * Prisma's fluent relation accessors (`findUnique(...).posts()`), taken from an operation the
- * extension leaves alone and whose accessors are the same: they do not depend on the arguments.
- */
-type Fluent<T, Like extends 'findFirst' | 'findFirstOrThrow' | 'create'> = T extends {
-  readonly [K in Like]: (...args: never[]) => infer R;
-}
-  ? Omit<R, keyof Promise<unknown>>
-  : unknown;
-
-/** What Prisma's own signature returns for the operation, fluent accessors included. */
-type OperationResult<T, A, Op extends RetypedOperation> = Op extends 'findUnique'
-  ? Fluent<T, 'findFirst'> & PrismaPromise<Result<T, A, Op> | null>
-  : Op extends 'findUniqueOrThrow'
-    ? Fluent<T, 'findFirstOrThrow'> & PrismaPromise<Result<T, A, Op>>
-    : Op extends 'create' | 'update' | 'upsert' | 'delete'
-      ? Fluent<T, 'create'> & PrismaPromise<Result<T, A, Op>>
-      : PrismaPromise<Result<T, A, Op>>;
-
-/**
- * One retyped operation: Prisma's own signature with the encrypted fields of `data` taking their
- * declared types, and for unique operations a second one whose `where` names an encrypted field
- * with a unique blind index instead of a unique column.
- */
-interface RetypedMethod<Op extends RetypedOperation, M extends EncryptionManifest, K extends string, U> {
-  // A is left unconstrained: with `A extends Args<T, Op>`, T being inferred in the same call,
-  // nested arguments (`include: { posts: { orderBy } }`) fall back to the constraint and the
-  // result type silently loses them. Exact still rejects anything the arguments do not allow.
-  <T, A>(this: T, args: Exact<A, WriteArgs<T, Op, M, K>>): OperationResult<T, A, Op>;
-  <T, A>(
-    this: T,
-    args: Exact<A, Op extends UniqueOperation ? EncryptedUniqueArgs<T, Op, M, K, U> : never>,
-  ): OperationResult<T, A, Op>;
-}
-
-/**
- * Prisma's internal shape for model-extension methods (`InternalArgs['model']`: a thunk each), for
- * every model with encrypted fields. Types only: at run time Prisma's own methods run and the query
- * hook rewrites their arguments.
- */
-type RetypedMethods<M extends EncryptionManifest> = {
-  [K in keyof M['models'] & string as keyof ModelFields<M['models'][K]> | keyof ModelRelations<M, K> extends never
-    ? never
-    : Uncapitalize<K>]: {
-    [Op in RetypedOperation]: () => RetypedMethod<
-      Op,
-      M,
-      K,
-      UniqueLookupFields<M>[Uncapitalize<K> & keyof UniqueLookupFields<M>]
-    >;
-  };
-};
-
-/**
- * The extension as Prisma's `$extends` sees it: a function of the client whose extension args
- * declare the encrypted fields' types. `client` is `unknown` because any generated client fits.
- */
-export type QuantumApiPrismaExtension<M extends EncryptionManifest> = (client: unknown) => {
-  $extends: {
-    extArgs: {
-      result: ResultFields<EncryptedFieldTypes<M>>;
-      model: RetypedMethods<M>;
-      query: Record<never, never>;
-      client: Record<never, never>;
-    };
-  };
-};
 
 /**
  * A value for an encrypted column typed as both its declared type and the `String` Prisma's own

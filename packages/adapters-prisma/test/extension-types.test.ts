@@ -1,0 +1,45 @@
+/**
+ * The extended client's types with a hand-written manifest (the generated one is covered next to
+ * the run-time checks in suite.ts). Type-level only: `tsc` (in CI) is what fails when these break.
+ */
+import { describe, expectTypeOf, it } from 'vitest';
+import { defineEncryptionManifest, quantumApiEncryption } from '../src/index.js';
+import type { TestDb } from './db.js';
+import type { FieldEngine } from '@quantumapi/sdk/fields';
+
+const manifest = defineEncryptionManifest({
+  version: 1,
+  models: {
+    User: { fields: { email: { index: { name: 'emailHash', unique: true } } }, relations: { profile: 'Profile' } },
+    // score is being migrated from a plaintext column: reads may still see the legacy string.
+    Profile: { fields: { score: { type: 'number', migration: 'accept-plaintext' } } },
+  },
+});
+
+const extend = (db: TestDb, engine: FieldEngine) => db.prisma.$extends(quantumApiEncryption({ engine, manifest }));
+declare const xp: ReturnType<typeof extend>;
+
+describe('extended client types (hand-written manifest)', () => {
+  it('a migration-mode column reads as value or legacy string, and writes take the value only', () => {
+    const read = () => xp.profile.findFirstOrThrow();
+    expectTypeOf<Awaited<ReturnType<typeof read>>['score']>().toEqualTypeOf<number | string | null>();
+    const writes = () => [
+      xp.profile.create({ data: { userId: 1, score: 2.5 } }),
+      xp.user.update({ where: { email: 'a@b.c' }, data: { profile: { update: { score: { set: 1 } } } } }),
+      // @ts-expect-error writes always encrypt the declared type
+      xp.profile.create({ data: { userId: 1, score: '2.5' } }),
+      // @ts-expect-error also in nested writes
+      xp.user.update({ where: { id: 1 }, data: { profile: { update: { score: '1' } } } }),
+    ];
+    expectTypeOf(writes).toBeFunction();
+  });
+
+  it('a unique index declared by hand allows findUnique by the encrypted field; a missing one does not', () => {
+    const lookups = () => [
+      xp.user.findUnique({ where: { email: 'a@b.c' } }),
+      // @ts-expect-error ssn is not encrypted in this manifest, and not unique in the schema
+      xp.profile.findUnique({ where: { ssn: '1' } }),
+    ];
+    expectTypeOf(lookups).toBeFunction();
+  });
+});
