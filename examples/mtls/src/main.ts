@@ -9,7 +9,7 @@
  */
 import { QuantumApiClient } from '@quantumapi/sdk';
 import { mlDsaTlsSupport } from './runtime-support.js';
-import { type Certificates, startBilling, startOrders } from './services.js';
+import { startBilling, startOrders } from './services.js';
 
 const support = mlDsaTlsSupport();
 if (!support.supported) {
@@ -24,11 +24,10 @@ const log = (s: string) => console.log(s);
 
 // One embedded engine = one CA for both services (memory store: nothing outlives the demo).
 const qapi = new QuantumApiClient({ local: { store: 'memory' } });
-const certs = qapi.certificates as unknown as Certificates;
 log(`runtime: ${support.reason}`);
 
-const orders = await startOrders(certs, rotation, log);
-const billing = await startBilling(certs, rotation, log);
+const orders = await startOrders(qapi.certificates, rotation, log);
+const billing = await startBilling(qapi.certificates, rotation, log);
 const seen = new Set<string>();
 try {
   for (let i = 1; i <= calls; i++) {
