@@ -74,11 +74,23 @@ type WriteValues<M extends EncryptionManifest, K extends string, Mode extends Wr
   : WriteFieldTypes<M, K>;
 
 /**
+ * Model K's blind-index columns: the extension fills them, and refuses a value written there.
+ * Only names the manifest's type spells out (a literal); a name typed as any string is skipped.
+ */
+type IndexColumns<M extends EncryptionManifest, K extends string> = {
+  [F in keyof ModelFields<M['models'][K]>]: ModelFields<M['models'][K]>[F] extends { readonly index: infer I }
+    ? LiteralName<I extends { readonly name: infer N } ? N : I>
+    : never;
+}[keyof ModelFields<M['models'][K]>];
+type LiteralName<N> = N extends string ? (string extends N ? never : N) : never;
+
+/**
  * Prisma's write input for model K (an object, an XOR of checked and unchecked inputs, or an
  * array of them) with each encrypted field taking its declared type, through nested writes too:
  * a relation field's operations (`create`, `update`, `upsert`, `connectOrCreate`, `createMany`,
- * `updateMany`, and the `data` inside them) are retyped for the related model. `where` is left as
- * Prisma types it. The mapping keeps each field's optionality.
+ * `updateMany`, and the `data` inside them) are retyped for the related model. Index columns
+ * take nothing but `undefined`. `where` is left as Prisma types it. The mapping keeps each field's
+ * optionality.
  */
 type WriteInput<
   D,
@@ -91,15 +103,17 @@ type WriteInput<
     ? {
         [F in keyof D]: F extends keyof WriteFieldTypes<M, K>
           ? WriteValues<M, K, Mode>[F]
-          : F extends keyof ModelRelations<M, K>
-            ? NestedWrites<D[F], M, ModelRelations<M, K>[F] & string>
-            : F extends 'data'
-              ? WriteInput<D[F], M, K, Mode>
-              : F extends 'create'
-                ? WriteInput<D[F], M, K, 'create'>
-                : F extends 'update'
-                  ? WriteInput<D[F], M, K, 'update'>
-                  : D[F];
+          : F extends IndexColumns<M, K>
+            ? undefined
+            : F extends keyof ModelRelations<M, K>
+              ? NestedWrites<D[F], M, ModelRelations<M, K>[F] & string>
+              : F extends 'data'
+                ? WriteInput<D[F], M, K, Mode>
+                : F extends 'create'
+                  ? WriteInput<D[F], M, K, 'create'>
+                  : F extends 'update'
+                    ? WriteInput<D[F], M, K, 'update'>
+                    : D[F];
       }
     : D;
 
