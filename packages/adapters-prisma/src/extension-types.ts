@@ -188,9 +188,11 @@ type EncryptedUniqueArgs<T, Op extends UniqueOperation, M extends EncryptionMani
 
 /**
  * Prisma's fluent relation accessors (`findUnique(...).posts()`), taken from an operation the
- * extension leaves alone and whose accessors are the same: they do not depend on the arguments.
+ * extension leaves alone whose accessors are the same: they do not depend on the arguments, only
+ * on whether a missing record reads as null (`findFirst`) or throws (`findFirstOrThrow`, which
+ * `create`, `update`, `upsert` and `delete` match).
  */
-type Fluent<T, Like extends 'findFirst' | 'findFirstOrThrow' | 'create'> = T extends {
+type Fluent<T, Like extends 'findFirst' | 'findFirstOrThrow'> = T extends {
   readonly [K in Like]: (...args: never[]) => infer R;
 }
   ? Omit<R, keyof Promise<unknown>>
@@ -202,7 +204,7 @@ type OperationResult<T, A, Op extends RetypedOperation> = Op extends 'findUnique
   : Op extends 'findUniqueOrThrow'
     ? Fluent<T, 'findFirstOrThrow'> & PrismaPromise<Result<T, A, Op>>
     : Op extends 'create' | 'update' | 'upsert' | 'delete'
-      ? Fluent<T, 'create'> & PrismaPromise<Result<T, A, Op>>
+      ? Fluent<T, 'findFirstOrThrow'> & PrismaPromise<Result<T, A, Op>>
       : PrismaPromise<Result<T, A, Op>>;
 
 /** A write operation: Prisma's own signature with `data` taking the declared types. */

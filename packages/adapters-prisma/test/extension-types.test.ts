@@ -3,7 +3,7 @@
  * the run-time checks in suite.ts). Type-level only: `tsc` (in CI) is what fails when these break.
  */
 import { describe, expectTypeOf, it } from 'vitest';
-import { defineEncryptionManifest, quantumApiEncryption } from '../src/index.js';
+import { defineEncryptionManifest, type EncryptionManifest, quantumApiEncryption } from '../src/index.js';
 import type { TestDb } from './db.js';
 import type { FieldEngine } from '@quantumapi/sdk/fields';
 
@@ -43,5 +43,17 @@ describe('extended client types (hand-written manifest)', () => {
       xp.profile.findUnique({ where: { ssn: '1' } }),
     ];
     expectTypeOf(lookups).toBeFunction();
+  });
+
+  it("a manifest typed only as EncryptionManifest leaves Prisma's own types as they are", () => {
+    const wide: EncryptionManifest = manifest;
+    const extendWide = (db: TestDb, engine: FieldEngine) =>
+      db.prisma.$extends(quantumApiEncryption({ engine, manifest: wide }));
+    const calls = (w: ReturnType<typeof extendWide>) => [
+      w.user.create({ data: { name: 'x', dob: '1990-01-01' } }),
+      w.user.findUnique({ where: { id: 1 }, include: { posts: true } }),
+    ];
+    type Found = Awaited<ReturnType<typeof calls>[1]>;
+    expectTypeOf<NonNullable<Found>['dob']>().toEqualTypeOf<string | null>();
   });
 });

@@ -216,6 +216,12 @@ export const adapterSuite = (kind: DbKind): void => {
         });
         const after = await xp.user.findUniqueOrThrow({ where: { id: nested.authorId }, include: { profile: true } });
         expect([after.dob, after.profile?.score]).toStrictEqual([later, 2.5]);
+        // Fluent relation calls on writes keep their types (a missing record throws, so no null).
+        const postsOf = await xp.user.create({ data: { name: 'In 5', dob } }).posts();
+        expectTypeOf(postsOf).toEqualTypeOf<
+          { id: number; title: string; authorId: number; secretNote: string | null }[]
+        >();
+        expect(postsOf).toEqual([]);
         // encryptedInput types as both the declared type and Prisma's String, for code typed
         // against the client without the extension.
         const base: { dob?: string | null } = { dob: encryptedInput(dob) };
@@ -238,7 +244,7 @@ export const adapterSuite = (kind: DbKind): void => {
         expect(typeErrors).toBeTypeOf('function');
         await xp.profile.deleteMany({ where: { userId: { in: [up.id, nested.authorId] } } });
         await xp.post.delete({ where: { id: nested.id } });
-        await xp.user.deleteMany({ where: { name: { in: ['In 1', 'In 2', 'In 3', 'In 4'] } } });
+        await xp.user.deleteMany({ where: { name: { in: ['In 1', 'In 2', 'In 3', 'In 4', 'In 5'] } } });
       });
 
       it('stores no plaintext PII: a raw SELECT sees only field ciphertexts and hashes', async () => {
