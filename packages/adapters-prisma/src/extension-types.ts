@@ -11,7 +11,16 @@
  *   unique `where` may name an encrypted column with a unique blind index; Prisma's typing lets
  *   model methods override its own signatures.
  */
-import type { Args, Exact, PrismaPromise, Result } from '@prisma/client/runtime/client';
+import type {
+  Args,
+  DynamicModelExtensionFnResult,
+  DynamicModelExtensionFnResultNull,
+  DynamicModelExtensionThis,
+  Exact,
+  PrismaPromise,
+  Result,
+  TypeMapDef,
+} from '@prisma/client/runtime/client';
 import type { EncryptedFieldTypes, ModelFields } from './field-types.js';
 import type { EncryptionManifest } from './manifest.js';
 
@@ -187,25 +196,17 @@ type EncryptedUniqueArgs<T, Op extends UniqueOperation, M extends EncryptionMani
 };
 
 /**
- * Prisma's fluent relation accessors (`findUnique(...).posts()`), taken from an operation the
- * extension leaves alone whose accessors are the same: they do not depend on the arguments, only
- * on whether a missing record reads as null (`findFirst`) or throws (`findFirstOrThrow`, which
- * `create`, `update`, `upsert` and `delete` match).
+ * What Prisma's own signature returns for the operation: its result type with `select`, `include`,
+ * `omit` and the client's global `omit`, and the fluent relation accessors. The model's type map is
+ * read off the delegate the method is called on, which Prisma types as `DynamicModelExtensionThis`.
  */
-type Fluent<T, Like extends 'findFirst' | 'findFirstOrThrow'> = T extends {
-  readonly [K in Like]: (...args: never[]) => infer R;
-}
-  ? Omit<R, keyof Promise<unknown>>
-  : unknown;
-
-/** What Prisma's own signature returns for the operation, fluent accessors included. */
-type OperationResult<T, A, Op extends RetypedOperation> = Op extends 'findUnique'
-  ? Fluent<T, 'findFirst'> & PrismaPromise<Result<T, A, Op> | null>
-  : Op extends 'findUniqueOrThrow'
-    ? Fluent<T, 'findFirstOrThrow'> & PrismaPromise<Result<T, A, Op>>
-    : Op extends 'create' | 'update' | 'upsert' | 'delete'
-      ? Fluent<T, 'findFirstOrThrow'> & PrismaPromise<Result<T, A, Op>>
-      : PrismaPromise<Result<T, A, Op>>;
+type OperationResult<T, A, Op extends RetypedOperation> = T extends DynamicModelExtensionThis<
+  infer TypeMap extends TypeMapDef,
+  infer Model extends PropertyKey,
+  infer _ExtArgs
+>
+  ? DynamicModelExtensionFnResult<TypeMap, Model, A, Op, DynamicModelExtensionFnResultNull<Op>>
+  : PrismaPromise<Result<T, A, Op>>;
 
 /** A write operation: Prisma's own signature with `data` taking the declared types. */
 type WriteMethod<Op extends RetypedOperation, M extends EncryptionManifest, K extends string> = <T, A>(

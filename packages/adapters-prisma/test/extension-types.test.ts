@@ -5,6 +5,7 @@
 import { describe, expectTypeOf, it } from 'vitest';
 import { defineEncryptionManifest, type EncryptionManifest, quantumApiEncryption } from '../src/index.js';
 import type { TestDb } from './db.js';
+import { PrismaClient as SqliteClient } from './prisma/sqlite/generated/client/client.js';
 import type { FieldEngine } from '@quantumapi/sdk/fields';
 
 const manifest = defineEncryptionManifest({
@@ -55,5 +56,20 @@ describe('extended client types (hand-written manifest)', () => {
     ];
     type Found = Awaited<ReturnType<typeof calls>[1]>;
     expectTypeOf<NonNullable<Found>['dob']>().toEqualTypeOf<string | null>();
+  });
+
+  it("the client's global omit applies to the retyped operations as to Prisma's own", () => {
+    const extendOmitting = (engine: FieldEngine) =>
+      new SqliteClient({ adapter: {} as never, omit: { user: { name: true } } }).$extends(
+        quantumApiEncryption({ engine, manifest }),
+      );
+    const calls = (o: ReturnType<typeof extendOmitting>) => [
+      o.user.findUniqueOrThrow({ where: { email: 'a@b.c' } }),
+      o.user.create({ data: { name: 'n' } }),
+      o.user.findFirstOrThrow(),
+    ];
+    type Results = Awaited<ReturnType<typeof calls>[number]>;
+    expectTypeOf<'name' extends keyof Results ? true : false>().toEqualTypeOf<false>();
+    expectTypeOf<'email' extends keyof Results ? true : false>().toEqualTypeOf<true>();
   });
 });
