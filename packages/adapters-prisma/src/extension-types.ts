@@ -199,14 +199,15 @@ type EncryptedUniqueArgs<T, Op extends UniqueOperation, M extends EncryptionMani
  * What Prisma's own signature returns for the operation: its result type with `select`, `include`,
  * `omit` and the client's global `omit`, and the fluent relation accessors. The model's type map is
  * read off the delegate the method is called on, which Prisma types as `DynamicModelExtensionThis`.
+ * Where that fails (the delegate's Prisma types are another copy than the ones imported here), the
+ * result falls back to Prisma's structural `Result`: same fields, no global `omit` nor fluent calls.
  */
-type OperationResult<T, A, Op extends RetypedOperation> = T extends DynamicModelExtensionThis<
-  infer TypeMap extends TypeMapDef,
-  infer Model extends PropertyKey,
-  infer _ExtArgs
->
-  ? DynamicModelExtensionFnResult<TypeMap, Model, A, Op, DynamicModelExtensionFnResultNull<Op>>
-  : PrismaPromise<Result<T, A, Op>>;
+type OperationResult<T, A, Op extends RetypedOperation> =
+  T extends DynamicModelExtensionThis<infer TypeMap extends TypeMapDef, infer Model extends PropertyKey, infer _ExtArgs>
+    ? PropertyKey extends Model
+      ? PrismaPromise<Result<T, A, Op>>
+      : DynamicModelExtensionFnResult<TypeMap, Model, A, Op, DynamicModelExtensionFnResultNull<Op>>
+    : PrismaPromise<Result<T, A, Op>>;
 
 /** A write operation: Prisma's own signature with `data` taking the declared types. */
 type WriteMethod<Op extends RetypedOperation, M extends EncryptionManifest, K extends string> = <T, A>(
