@@ -72,4 +72,35 @@ describe('extended client types (hand-written manifest)', () => {
     expectTypeOf<'name' extends keyof Results ? true : false>().toEqualTypeOf<false>();
     expectTypeOf<'email' extends keyof Results ? true : false>().toEqualTypeOf<true>();
   });
+
+  it("queries take the filters a blind index answers, and keep Prisma's result types", () => {
+    const queries = (c: typeof xp) => ({
+      all: c.user.findMany(),
+      count: c.user.count({ where: { email: { in: ['a@b.c'] } } }),
+      page: c.user.findMany({ cursor: { email: 'a@b.c' }, take: 2, orderBy: { id: 'asc' }, select: { email: true } }),
+      fluent: c.user.findFirst({ where: { NOT: { email: { not: null } } } }).profile(),
+      batch: c.user.deleteMany(),
+    });
+    type Q = ReturnType<typeof queries>;
+    expectTypeOf<Awaited<Q['count']>>().toEqualTypeOf<number>();
+    expectTypeOf<Awaited<Q['page']>>().toEqualTypeOf<{ email: string | null }[]>();
+    expectTypeOf<Awaited<Q['all']>[number]['email']>().toEqualTypeOf<string | null>();
+    expectTypeOf<Awaited<Q['fluent']>>().toEqualTypeOf<{
+      id: number;
+      ssn: string | null;
+      ssnHash: string | null;
+      score: number | string | null;
+      userId: number;
+    } | null>();
+    expectTypeOf<Awaited<Q['batch']>['count']>().toEqualTypeOf<number>();
+    const refused = () => [
+      // @ts-expect-error a blind index answers equality, not prefixes
+      xp.user.findMany({ where: { email: { startsWith: 'a' } } }),
+      // @ts-expect-error nor order
+      xp.user.findFirst({ orderBy: { email: 'asc' } }),
+      // @ts-expect-error score has no blind index: only null checks
+      xp.profile.count({ where: { score: 2 } }),
+    ];
+    expectTypeOf(refused).toBeFunction();
+  });
 });

@@ -22,9 +22,6 @@ const errorOf = async (
 
 // Arguments Prisma's types reject on purpose: the operations the adapter must refuse.
 const as = <T>(v: unknown): T => v as T;
-// Unique lookups and references by an encrypted column type as they are (the extension declares
-// them), except in a cursor, which keeps Prisma's input type: hence a cast.
-const cursorBy = (where: object): never => where as never;
 
 export const adapterSuite = (kind: DbKind): void => {
   describe(`@quantumapi/prisma on ${kind}`, () => {
@@ -463,7 +460,7 @@ export const adapterSuite = (kind: DbKind): void => {
 
       it('cursor pagination on a unique encrypted column', async () => {
         const page = await xp.user.findMany({
-          cursor: cursorBy({ email: 'carol@example.org' }),
+          cursor: { email: 'carol@example.org' },
           take: 2,
           orderBy: { id: 'asc' },
         });
@@ -487,24 +484,35 @@ export const adapterSuite = (kind: DbKind): void => {
     });
 
     describe('unsupported operations on encrypted columns throw a typed error naming the column', () => {
+      // The types refuse most of these too (the extension narrows Prisma's filters); each such case
+      // is marked, so a type that starts accepting one fails tsc.
       const cases: [string, () => Promise<unknown>, string][] = [
+        // @ts-expect-error contains
         ['contains', () => xp.user.findMany({ where: { email: { contains: 'example' } } }), 'User.email'],
+        // @ts-expect-error startsWith
         ['startsWith', () => xp.user.findMany({ where: { email: { startsWith: 'a' } } }), 'User.email'],
+        // @ts-expect-error endsWith, under OR
         ['endsWith', () => xp.user.findMany({ where: { OR: [{ email: { endsWith: '.org' } }] } }), 'User.email'],
+        // @ts-expect-error gt
         ['gt', () => xp.user.findMany({ where: { email: { gt: 'm' } } }), 'User.email'],
         [
           'mode',
           () => xp.user.findMany({ where: as<object>({ email: { equals: 'a@b.c', mode: 'insensitive' } }) }),
           'User.email',
         ],
+        // @ts-expect-error orderBy
         ['orderBy', () => xp.user.findMany({ orderBy: { email: 'asc' } }), 'User.email'],
+        // @ts-expect-error orderBy through a relation
         ['orderBy relation', () => xp.post.findMany({ orderBy: { author: { email: 'desc' } } }), 'User.email'],
+        // @ts-expect-error distinct
         ['distinct', () => xp.user.findMany({ distinct: ['email'] }), 'User.email'],
         ['_min', () => xp.user.aggregate({ _min: { email: true } }), 'User.email'],
         ['groupBy', () => xp.user.groupBy({ by: ['email'], _count: { _all: true } }), 'User.email'],
-        ['no index', () => xp.user.findMany({ where: { dob: as<string>(dob) } }), 'User.dob'],
+        // @ts-expect-error equality on a column without a blind index
+        ['no index', () => xp.user.findMany({ where: { dob } }), 'User.dob'],
         [
           'nested',
+          // @ts-expect-error contains, in a relation filter
           () => xp.user.findMany({ where: { posts: { some: { secretNote: { contains: 'x' } } } } }),
           'Post.secretNote',
         ],

@@ -1,0 +1,66 @@
+/**
+ * Query inputs as the extension can answer them. A blind index answers equality, so a filter on an
+ * encrypted column takes its value, `equals`, `in`, `notIn` and `not`; one without an index only
+ * null checks; `orderBy` and `distinct` leave encrypted columns out. What the query hook refuses
+ * at run time (`contains`, `gt`, ordering by ciphertext...) is then a type error too.
+ */
+import type { EncryptionManifest } from '../manifest.js';
+import type { FieldTypesOf, IndexedFields, ModelRelations, UniqueFieldsOf } from './model.js';
+
+/** A filter on an encrypted column with a blind index. */
+type IndexedFilter<V> = V | null | { equals?: V | null; in?: V[]; notIn?: V[]; not?: IndexedFilter<V> };
+
+/** A filter on an encrypted column without one: the ciphertext only tells whether a value is there. */
+type PresenceFilter = null | { equals?: null; not?: null };
+
+type FieldFilter<M extends EncryptionManifest, K extends string, F> =
+  F extends IndexedFields<M, K>
+    ? IndexedFilter<NonNullable<FieldTypesOf<M, K>[F & keyof FieldTypesOf<M, K>]>>
+    : PresenceFilter;
+
+/** Keys whose value is a filter on the same model (combinators, and relation filters' operators). */
+type SameModelKey = 'AND' | 'OR' | 'NOT' | 'some' | 'every' | 'none' | 'is' | 'isNot';
+
+/**
+ * Prisma's `where` for model K (or an array, an XOR, a relation filter of them) with each
+ * encrypted column's filter narrowed as above, through `AND`/`OR`/`NOT` and relation filters.
+ */
+export type Filters<W, M extends EncryptionManifest, K extends string> = W extends readonly (infer E)[]
+  ? Filters<E, M, K>[]
+  : W extends object
+    ? {
+        [F in keyof W]: F extends keyof FieldTypesOf<M, K>
+          ? FieldFilter<M, K, F>
+          : F extends keyof ModelRelations<M, K>
+            ? Filters<W[F], M, ModelRelations<M, K>[F] & string>
+            : F extends SameModelKey
+              ? Filters<W[F], M, K>
+              : W[F];
+      }
+    : W;
+
+/** Prisma's `orderBy` for model K without its encrypted columns (ciphertexts have no useful order). */
+export type OrderBy<O, M extends EncryptionManifest, K extends string> = O extends readonly (infer E)[]
+  ? OrderBy<E, M, K>[]
+  : O extends object
+    ? {
+        [F in keyof O as F extends keyof FieldTypesOf<M, K> ? never : F]: F extends keyof ModelRelations<M, K>
+          ? OrderBy<O[F], M, ModelRelations<M, K>[F] & string>
+          : O[F];
+      }
+    : O;
+
+/** Prisma's `distinct` for model K without its encrypted columns (every ciphertext is distinct). */
+export type Distinct<D, M extends EncryptionManifest, K extends string> = D extends readonly (infer E)[]
+  ? Exclude<E, keyof FieldTypesOf<M, K>>[]
+  : Exclude<D, keyof FieldTypesOf<M, K>>;
+
+/**
+ * A unique `where` by one encrypted field with a unique blind index: its plaintext (or
+ * `{ equals }`), which the extension turns into the index column, plus any other filters.
+ */
+export type EncryptedUniqueWhere<W, M extends EncryptionManifest, K extends string> = {
+  [F in keyof UniqueFieldsOf<M, K>]: Omit<Filters<W, M, K>, F> & {
+    [P in F]: UniqueFieldsOf<M, K>[F] | { equals: UniqueFieldsOf<M, K>[F] };
+  };
+}[keyof UniqueFieldsOf<M, K>];

@@ -1,0 +1,127 @@
+/**
+ * The model methods the extension is typed as declaring: Prisma's own operations, whose
+ * arguments take the declared types (writes.ts, filters.ts) and whose results are exactly what
+ * Prisma's own signatures give. Prisma's typing lets a model method of an extension override the
+ * built-in one of that name; at run time Prisma's methods run and the query hook rewrites their
+ * arguments.
+ */
+import type {
+  Args,
+  DynamicModelExtensionFnResult,
+  DynamicModelExtensionFnResultNull,
+  DynamicModelExtensionThis,
+  Exact,
+  PrismaPromise,
+  Result,
+  TypeMapDef,
+} from '@prisma/client/runtime/client';
+import type { ModelFields } from '../field-types.js';
+import type { EncryptionManifest } from '../manifest.js';
+import type { Distinct, EncryptedUniqueWhere, Filters, OrderBy } from './filters.js';
+import type { ModelRelations } from './model.js';
+import type { UniqueReference, WriteInput, WriteMode } from './writes.js';
+
+type CreateOperation = 'create' | 'createMany' | 'createManyAndReturn';
+type UpdateOperation = 'update' | 'updateMany' | 'updateManyAndReturn';
+type UniqueOperation = 'findUnique' | 'findUniqueOrThrow' | 'update' | 'upsert' | 'delete';
+/** Operations whose arguments may be left out. */
+type OptionalArgsOperation = 'findMany' | 'findFirst' | 'findFirstOrThrow' | 'count' | 'deleteMany';
+type RetypedOperation =
+  | CreateOperation
+  | UpdateOperation
+  | UniqueOperation
+  | OptionalArgsOperation
+  | 'updateMany'
+  | 'updateManyAndReturn';
+
+type DataMode<Op> = Op extends UpdateOperation ? 'update' : 'create';
+
+/**
+ * Prisma's arguments for the operation on model K (a homomorphic mapping: every key keeps its
+ * optionality), each input the extension rewrites retyped.
+ */
+type OperationArgs<A, Op extends RetypedOperation, M extends EncryptionManifest, K extends string> = {
+  [P in keyof A]: P extends 'where'
+    ? Filters<A[P], M, K>
+    : P extends 'orderBy'
+      ? OrderBy<A[P], M, K>
+      : P extends 'distinct'
+        ? Distinct<A[P], M, K>
+        : P extends 'cursor'
+          ? A[P] | UniqueReference<M, K>
+          : P extends 'data'
+            ? WriteInput<A[P], M, K, DataMode<Op>>
+            : P extends 'create' | 'update'
+              ? WriteInput<A[P], M, K, P & WriteMode>
+              : A[P];
+};
+
+type MethodArgs<T, Op extends RetypedOperation, M extends EncryptionManifest, K extends string> = OperationArgs<
+  Args<T, Op>,
+  Op,
+  M,
+  K
+>;
+
+/** The same with a unique `where` by an encrypted field with a unique blind index. */
+type EncryptedUniqueArgs<T, Op extends UniqueOperation, M extends EncryptionManifest, K extends string> = Omit<
+  MethodArgs<T, Op, M, K>,
+  'where'
+> & { where: EncryptedUniqueWhere<NonNullable<Args<T, 'findFirst'>['where']>, M, K> };
+
+/**
+ * What Prisma's own signature returns for the operation: its result type with `select`, `include`,
+ * `omit` and the client's global `omit`, and the fluent relation accessors. The model's type map is
+ * read off the delegate the method is called on, which Prisma types as `DynamicModelExtensionThis`.
+ * Where that fails (the delegate's Prisma types are another copy than the ones imported here), the
+ * result falls back to Prisma's structural `Result`: same fields, no global `omit` nor fluent calls.
+ */
+type OperationResult<T, A, Op extends RetypedOperation> =
+  T extends DynamicModelExtensionThis<infer TypeMap extends TypeMapDef, infer Model extends PropertyKey, infer _ExtArgs>
+    ? PropertyKey extends Model
+      ? PrismaPromise<Result<T, A, Op>>
+      : DynamicModelExtensionFnResult<TypeMap, Model, A, Op, DynamicModelExtensionFnResultNull<Op>>
+    : PrismaPromise<Result<T, A, Op>>;
+
+// A is left unconstrained: with `A extends Args<T, Op>`, T being inferred in the same call, nested
+// arguments (`include: { posts: { orderBy } }`) fall back to the constraint and the result type
+// silently loses them. Exact still rejects anything the arguments do not allow.
+
+type RequiredArgsMethod<Op extends RetypedOperation, M extends EncryptionManifest, K extends string> = <T, A>(
+  this: T,
+  args: Exact<A, MethodArgs<T, Op, M, K>>,
+) => OperationResult<T, A, Op>;
+
+type OptionalArgsMethod<Op extends RetypedOperation, M extends EncryptionManifest, K extends string> = <
+  T,
+  A = Record<never, never>,
+>(
+  this: T,
+  args?: Exact<A, MethodArgs<T, Op, M, K>>,
+) => OperationResult<T, A, Op>;
+
+/** A unique operation: Prisma's unique `where`, or one naming an encrypted field with a unique index. */
+interface UniqueMethod<Op extends UniqueOperation, M extends EncryptionManifest, K extends string> {
+  <T, A>(this: T, args: Exact<A, MethodArgs<T, Op, M, K>>): OperationResult<T, A, Op>;
+  <T, A>(this: T, args: Exact<A, EncryptedUniqueArgs<T, Op, M, K>>): OperationResult<T, A, Op>;
+}
+
+type RetypedMethod<
+  Op extends RetypedOperation,
+  M extends EncryptionManifest,
+  K extends string,
+> = Op extends UniqueOperation
+  ? UniqueMethod<Op, M, K>
+  : Op extends OptionalArgsOperation
+    ? OptionalArgsMethod<Op, M, K>
+    : RequiredArgsMethod<Op, M, K>;
+
+/**
+ * Prisma's internal shape for model-extension methods (`InternalArgs['model']`: a thunk each), for
+ * every model with encrypted fields or relations to them.
+ */
+export type RetypedMethods<M extends EncryptionManifest> = {
+  [K in keyof M['models'] & string as keyof ModelFields<M['models'][K]> | keyof ModelRelations<M, K> extends never
+    ? never
+    : Uncapitalize<K>]: { [Op in RetypedOperation]: () => RetypedMethod<Op, M, K> };
+};
