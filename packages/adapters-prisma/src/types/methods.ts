@@ -15,10 +15,9 @@ import type {
   Result,
   TypeMapDef,
 } from '@prisma/client/runtime/client';
-import type { ModelFields } from '../field-types.js';
 import type { EncryptionManifest } from '../manifest.js';
 import type { Distinct, EncryptedUniqueWhere, Filters, OrderBy } from './filters.js';
-import type { ModelRelations } from './model.js';
+import type { FieldSpecs, ModelRelations } from './model.js';
 import type { UniqueReference, WriteInput, WriteMode } from './writes.js';
 
 type CreateOperation = 'create' | 'createMany' | 'createManyAndReturn';
@@ -26,13 +25,7 @@ type UpdateOperation = 'update' | 'updateMany' | 'updateManyAndReturn';
 type UniqueOperation = 'findUnique' | 'findUniqueOrThrow' | 'update' | 'upsert' | 'delete';
 /** Operations whose arguments may be left out. */
 type OptionalArgsOperation = 'findMany' | 'findFirst' | 'findFirstOrThrow' | 'count' | 'deleteMany';
-type RetypedOperation =
-  | CreateOperation
-  | UpdateOperation
-  | UniqueOperation
-  | OptionalArgsOperation
-  | 'updateMany'
-  | 'updateManyAndReturn';
+type RetypedOperation = CreateOperation | UpdateOperation | UniqueOperation | OptionalArgsOperation;
 
 type DataMode<Op> = Op extends UpdateOperation ? 'update' : 'create';
 
@@ -121,7 +114,7 @@ type RetypedMethod<
  * every model with encrypted fields or relations to them.
  */
 export type RetypedMethods<M extends EncryptionManifest> = {
-  [K in keyof M['models'] & string as keyof ModelFields<M['models'][K]> | keyof ModelRelations<M, K> extends never
+  [K in keyof M['models'] & string as keyof FieldSpecs<M, K> | keyof ModelRelations<M, K> extends never
     ? never
     : Uncapitalize<K>]: { [Op in RetypedOperation]: () => RetypedMethod<Op, M, K> };
 };

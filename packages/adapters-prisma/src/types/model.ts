@@ -9,19 +9,14 @@ import type { EncryptionManifest } from '../manifest.js';
 export type FieldTypesOf<M extends EncryptionManifest, K extends string> = EncryptedFieldTypes<M>[Uncapitalize<K> &
   keyof EncryptedFieldTypes<M>];
 
-type FieldSpecs<M extends EncryptionManifest, K extends string> = ModelFields<M['models'][K]>;
+export type FieldSpecs<M extends EncryptionManifest, K extends string> = ModelFields<M['models'][K]>;
 
-/** Per model property, its encrypted fields that have a unique blind index, with their value types. */
-export type UniqueLookupFields<M extends EncryptionManifest> = {
-  [K in keyof M['models'] & string as Uncapitalize<K>]: {
-    [F in keyof FieldSpecs<M, K> & string as FieldSpecs<M, K>[F] extends { readonly index: { readonly unique: true } }
-      ? F
-      : never]: NonNullable<FieldTypesOf<M, K>[F & keyof FieldTypesOf<M, K>]>;
-  };
+/** Model K's encrypted fields that have a unique blind index, with their value types. */
+export type UniqueFieldsOf<M extends EncryptionManifest, K extends string> = {
+  [F in keyof FieldSpecs<M, K> & string as FieldSpecs<M, K>[F] extends { readonly index: { readonly unique: true } }
+    ? F
+    : never]: NonNullable<FieldTypesOf<M, K>[F & keyof FieldTypesOf<M, K>]>;
 };
-
-export type UniqueFieldsOf<M extends EncryptionManifest, K extends string> = UniqueLookupFields<M>[Uncapitalize<K> &
-  keyof UniqueLookupFields<M>];
 
 /** Model K's encrypted fields that have a blind index (equality, `in`, `notIn`, `not` work on them). */
 export type IndexedFields<M extends EncryptionManifest, K extends string> = {

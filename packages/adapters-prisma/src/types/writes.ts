@@ -3,9 +3,8 @@
  * nested writes inside it, per related model) takes the type it reads as, in place of the `String`
  * Prisma's generated input types give the column.
  */
-import type { ModelFields } from '../field-types.js';
 import type { EncryptionManifest } from '../manifest.js';
-import type { FieldTypesOf, IndexColumns, ModelRelations, UniqueFieldsOf } from './model.js';
+import type { FieldSpecs, FieldTypesOf, IndexColumns, ModelRelations, UniqueFieldsOf } from './model.js';
 
 /** What `update` takes for an encrypted field: the value, or Prisma's `{ set }` form of it. */
 type UpdateValues<V> = { [F in keyof V]: V[F] | { set: V[F] } };
@@ -17,7 +16,7 @@ export type WriteMode = 'create' | 'update';
  * migration-mode column passes through on reads (writes always encrypt the declared type).
  */
 type WriteFieldTypes<M extends EncryptionManifest, K extends string> = {
-  [F in keyof FieldTypesOf<M, K>]: ModelFields<M['models'][K]>[F & keyof ModelFields<M['models'][K]>] extends {
+  [F in keyof FieldTypesOf<M, K>]: FieldSpecs<M, K>[F & keyof FieldSpecs<M, K>] extends {
     readonly migration: 'accept-plaintext';
     readonly type: 'number' | 'bigint' | 'boolean' | 'date' | 'bytes';
   }
