@@ -8,7 +8,7 @@ import type { FieldEngine } from '@quantumapi/sdk/fields';
 import type { QuantumApiPrismaExtension } from './extension-types.js';
 import { type EncryptionManifest, type ResolvedModel, resolveManifest } from './manifest.js';
 import { decryptResult } from './read.js';
-import { type Args, isPlainObject } from './shapes.js';
+import { type Args, isPlainObject, unsupported } from './shapes.js';
 import { QueryRewriter, type UniqueProbe } from './where.js';
 import { WriteBatch, WriteTransformer } from './write.js';
 
@@ -23,7 +23,7 @@ const UNIQUE_WHERE = new Set(['findUnique', 'findUniqueOrThrow', 'update', 'upse
 /**
  * Unique lookups that can be run once per blind-index version while a re-index runs: each try
  * either finds its one record or reports it missing (null, or a P2025 error) without writing
- * anything. Not upsert: a miss under the current version would create a duplicate.
+ * anything.
  */
 const PROBED = new Set(['findUnique', 'findUniqueOrThrow', 'update', 'delete']);
 
@@ -70,26 +70,47 @@ export const rewriteArgs = async (
 ): Promise<Args | undefined> => (args ? rewrite(rw, model, operation, args, undefined) : args);
 
 /**
- * The rewritten arguments to run in order until one finds its record: one object, except for
- * findUnique(OrThrow) / update / delete by an encrypted unique column while a re-index runs
- * (`previousVersions`), which get one object per index version, the current version first.
- * Data is encrypted once; the attempts differ only in the index value of the `where`.
+ * The rewritten arguments to run in order until one finds its record: one object, except for a
+ * unique lookup by an encrypted column while a re-index runs (`previousVersions`), which gets one
+ * object per index version. Data is encrypted once; the attempts differ only in the index value
+ * of the `where`.
+ *
+ * - findUnique(OrThrow) / update / delete: the current version first; a miss moves on.
+ * - upsert: the previous version first. If the record is there it is updated; if not, the create
+ *   (indexed under the current version) either succeeds, so the record was under neither version,
+ *   or fails on the unique index (P2002) because the record is under the current version, which
+ *   the second try then updates. Trying the current version first would instead create a duplicate
+ *   of a record still under the previous one. This needs exactly one previous version, and no
+ *   `$transaction` around it: a failed insert aborts a PostgreSQL transaction, and in a batch the
+ *   second try would run outside it.
  */
 export const rewriteAttempts = async (
   rw: QueryRewriter,
   model: ResolvedModel,
   operation: string,
   args: Args,
-  options: { readonly inBatchTransaction?: boolean } = {},
+  options: { readonly transaction?: 'batch' | 'itx' } = {},
 ): Promise<readonly Args[]> => {
   const probes: UniqueProbe[] = [];
   // In a batch $transaction every try after the first would run outside it (and a P2025 miss
   // would roll the batch back), so there the lookup is refused like any other unique lookup.
-  const tryEach = PROBED.has(operation) && !options.inBatchTransaction;
+  const tryEach =
+    (PROBED.has(operation) && options.transaction !== 'batch') ||
+    (operation === 'upsert' && options.transaction === undefined);
   const out = await rewrite(rw, model, operation, args, tryEach ? probes : undefined);
   const probe = probes[0];
   if (!probe) return [out];
-  return probe.values.map((value) => ({ ...out, where: { ...(out.where as Args), [probe.column]: value } }));
+  const attempt = (value: string) => ({ ...out, where: { ...(out.where as Args), [probe.column]: value } });
+  if (operation !== 'upsert') return probe.values.map(attempt);
+  if (probe.values.length !== 2) {
+    throw unsupported(
+      probe.field,
+      'upsert while a re-index runs with more than one previous version',
+      'a record under an older version could be duplicated; re-index to one previous version first, or use another unique key',
+    );
+  }
+  const [current, previous] = probe.values as [string, string];
+  return [attempt(previous), attempt(current)];
 };
 
 const isNotFound = (e: unknown): boolean =>
@@ -121,14 +142,28 @@ const firstFound = async (attempts: readonly Args[], run: (args: Args) => Promis
   return null;
 };
 
+/** The upsert attempts: the first one's unique-index violation (P2002) moves on to the second. */
+const firstUpserted = async (attempts: readonly Args[], run: (args: Args) => Promise<unknown>): Promise<unknown> => {
+  try {
+    return await run(attempts[0]!);
+  } catch (e) {
+    if (!isUniqueViolation(e)) throw e;
+    return run(attempts[1]!);
+  }
+};
+
+const isUniqueViolation = (e: unknown): boolean =>
+  typeof e === 'object' && e !== null && 'code' in e && (e as { code: unknown }).code === 'P2002';
+
 /**
- * Whether the operation is part of a batch `$transaction([...])`. Prisma does not expose this
- * publicly; it is read from the callback's (untyped) `__internalParams`, and the re-index test
- * on a batch transaction guards that assumption on the Prisma version the suite runs.
+ * Whether the operation is part of a `$transaction`, batch (`[...]`) or interactive. Prisma does
+ * not expose this publicly; it is read from the callback's (untyped) `__internalParams`, and the
+ * re-index tests on both kinds guard that assumption on the Prisma versions the suites run.
  */
-const inBatchTransaction = (params: object): boolean => {
-  const internal = (params as { __internalParams?: { transaction?: { kind?: unknown } } }).__internalParams;
-  return internal?.transaction?.kind === 'batch';
+const transactionKind = (params: object): 'batch' | 'itx' | undefined => {
+  const kind = (params as { __internalParams?: { transaction?: { kind?: unknown } } }).__internalParams?.transaction
+    ?.kind;
+  return kind === 'batch' || kind === 'itx' ? kind : undefined;
 };
 
 /**
@@ -149,10 +184,15 @@ export const quantumApiEncryption = <const M extends EncryptionManifest>(
           const m = manifest.models.get(model);
           if (!m) return query(args);
           const attempts = isPlainObject(args)
-            ? await rewriteAttempts(rw, m, operation, args, { inBatchTransaction: inBatchTransaction(params) })
+            ? await rewriteAttempts(rw, m, operation, args, { transaction: transactionKind(params) })
             : [args];
           const run = (a: Args) => query(a as typeof args);
-          const result = attempts.length === 1 ? await run(attempts[0]!) : await firstFound(attempts, run);
+          const result =
+            attempts.length === 1
+              ? await run(attempts[0]!)
+              : operation === 'upsert'
+                ? await firstUpserted(attempts, run)
+                : await firstFound(attempts, run);
           return decryptResult(manifest, options.engine, m, result);
         },
       },

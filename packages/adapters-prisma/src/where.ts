@@ -77,6 +77,7 @@ export const toFieldValue = (f: ResolvedField, v: unknown): FieldValue => {
  * column as a plain value, so the lookup is tried once per index version, in this order.
  */
 export interface UniqueProbe {
+  readonly field: ResolvedField;
   readonly column: string;
   /** Current version first, then each previous version. */
   readonly values: readonly string[];
@@ -238,10 +239,10 @@ export class QueryRewriter {
             throw unsupported(
               f,
               'this unique lookup while a re-index runs (previousVersions)',
-              'only findUnique(OrThrow), update and delete, at the top level and outside a batch $transaction, try each index version; use another unique key or findFirst until the re-index completes',
+              'only findUnique(OrThrow), update and delete (outside a batch $transaction) and upsert (outside any $transaction, with one previous version), at the top level, try each index version; use another unique key or findFirst until the re-index completes',
             );
           }
-          probes.push({ column: idx.name, values });
+          probes.push({ field: f, column: idx.name, values });
         }
         continue;
       }

@@ -227,19 +227,71 @@ const reindexSuite = (kind: DbKind): void => {
       expect((await xp.user.deleteMany({ where: { email: 'tmp2@example.com' } })).count).toBe(1);
     });
 
+    it('upsert by a unique encrypted value updates the row under either version, and creates only when there is none', async () => {
+      const upsert = (email: string, name: string, age: number) =>
+        xp.user.upsert({ where: uq({ email }), create: { name, email }, update: { age } });
+      // fay is still under version 1: updated, not duplicated under version 2.
+      expect((await upsert('fay@example.com', 'fay2', 31)).name).toBe('fay');
+      expect(await names(xp, { email: 'fay@example.com' })).toEqual(['fay']);
+      expect(await hashOf('fay')).toBe((await cli('fay@example.com', { version: 1 }))[0]);
+      // dee is under version 2: the first try's create hits the unique index, the second updates.
+      expect((await upsert('dee@example.com', 'dee2', 32)).age).toBe(32);
+      expect(await names(xp, { email: 'dee@example.com' })).toEqual(['dee']);
+      // Under neither version: created once, indexed under version 2.
+      expect((await upsert('gus@example.com', 'gus', 33)).name).toBe('gus');
+      expect(await hashOf('gus')).toBe((await cli('gus@example.com', { version: 2 }))[0]);
+      expect(await names(xp, { email: 'gus@example.com' })).toEqual(['gus']);
+      await xp.user.delete({ where: uq({ email: 'gus@example.com' }) });
+
+      // A conflict on another unique column fails both tries and is reported as Prisma's own P2002.
+      const fay = await xp.user.findUniqueOrThrow({ where: uq({ email: 'fay@example.com' }) });
+      const clash = await codeAndMessage(
+        xp.user.upsert({
+          where: uq({ email: 'hal@example.com' }),
+          create: { id: fay.id, name: 'hal', email: 'hal@example.com' },
+          update: {},
+        }),
+      );
+      expect(clash[0]).toBe('P2002');
+      expect(await names(xp, { email: 'hal@example.com' })).toEqual([]);
+    });
+
     it('unique lookups that cannot be tried per version are refused while the re-index runs', async () => {
       const refused = [
-        xp.user.upsert({
-          where: uq({ email: 'fay@example.com' }),
-          create: { name: 'fay2', email: 'fay@example.com' },
-          update: { age: 1 },
-        }),
-        xp.post.create({ data: { title: 'p', author: { connect: uq({ email: 'fay@example.com' }) } } }),
-        xp.user.findMany({ cursor: uq({ email: 'fay@example.com' }) }),
+        () => xp.post.create({ data: { title: 'p', author: { connect: uq({ email: 'fay@example.com' }) } } }),
+        () => xp.user.findMany({ cursor: uq({ email: 'fay@example.com' }) }),
+        // In a transaction an upsert's failed first insert would abort it (PostgreSQL) or run outside it (batch).
+        () =>
+          xp.$transaction(async (tx) =>
+            tx.user.upsert({
+              where: uq({ email: 'fay@example.com' }),
+              create: { name: 'f', email: 'f@x' },
+              update: {},
+            }),
+          ),
+        () =>
+          xp.$transaction([
+            xp.user.upsert({
+              where: uq({ email: 'fay@example.com' }),
+              create: { name: 'f', email: 'f@x' },
+              update: {},
+            }),
+          ]),
       ];
-      for (const p of refused) expect(await codeOf(p)).toBe('FIELD_UNSUPPORTED_OPERATION');
-      // Nothing was written by the refused upsert: no duplicate row under version 2.
-      expect(await names(xp, { email: 'fay@example.com' })).toEqual(['fay']);
+      for (const run of refused) expect(await codeOf(run())).toBe('FIELD_UNSUPPORTED_OPERATION');
+      expect(await names(xp, { email: 'f@x' })).toEqual([]);
+      // With two previous versions a record under the older one could be duplicated: refused too.
+      const twoBack = withEmailIndex({ name: 'emailHash', unique: true, version: 3, previousVersions: [2, 1] });
+      const resolved = resolveManifest(twoBack);
+      const rw = new QueryRewriter(resolved, engine);
+      const model = resolved.models.get('User')!;
+      const args = { where: { email: 'fay@example.com' }, create: { name: 'f' }, update: {} };
+      const e = await codeAndMessage(rewriteAttempts(rw, model, 'upsert', args));
+      expect(e[0]).toBe('FIELD_UNSUPPORTED_OPERATION');
+      expect(e[1]).toContain('User.email');
+      expect(
+        await rewriteAttempts(rw, model, 'update', { where: { email: 'fay@example.com' }, data: {} }),
+      ).toHaveLength(3);
       // Connecting by the primary key works as always.
       const fay = await xp.user.findUniqueOrThrow({ where: uq({ email: 'fay@example.com' }) });
       await xp.post.create({ data: { title: 'f1', author: { connect: { id: fay.id } } } });
