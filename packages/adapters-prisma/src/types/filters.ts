@@ -2,10 +2,12 @@
  * Query inputs as the extension can answer them. A blind index answers equality, so a filter on an
  * encrypted column takes its value, `equals`, `in`, `notIn` and `not`; one without an index only
  * null checks; `orderBy` and `distinct` leave encrypted columns out. What the query hook refuses
- * at run time (`contains`, `gt`, ordering by ciphertext...) is then a type error too.
+ * at run time (`contains`, `gt`, ordering by ciphertext...) is then a type error too, also in the
+ * arguments of a relation read through `include` / `select`.
  */
 import type { EncryptionManifest } from '../manifest.js';
 import type { FieldTypesOf, IndexedFields, ModelRelations, UniqueFieldsOf } from './model.js';
+import type { UniqueReference } from './writes.js';
 
 /** A filter on an encrypted column with a blind index. */
 type IndexedFilter<V> = V | null | { equals?: V | null; in?: V[]; notIn?: V[]; not?: IndexedFilter<V> };
@@ -64,3 +66,32 @@ export type EncryptedUniqueWhere<W, M extends EncryptionManifest, K extends stri
     [P in F]: UniqueFieldsOf<M, K>[F] | { equals: UniqueFieldsOf<M, K>[F] };
   };
 }[keyof UniqueFieldsOf<M, K>];
+
+/** One argument of a read of model K (or of a relation read inside `include` / `select`). */
+export type QueryArg<P, V, M extends EncryptionManifest, K extends string> = P extends 'where'
+  ? Filters<V, M, K>
+  : P extends 'orderBy'
+    ? OrderBy<V, M, K>
+    : P extends 'distinct'
+      ? Distinct<V, M, K>
+      : P extends 'cursor'
+        ? V | UniqueReference<M, K>
+        : P extends 'include' | 'select'
+          ? Selection<V, M, K>
+          : V;
+
+/** `include` / `select` of model K: each relation's arguments (and `_count`'s) as a read of its model. */
+type Selection<S, M extends EncryptionManifest, K extends string> = S extends object
+  ? {
+      [R in keyof S]: R extends keyof ModelRelations<M, K>
+        ? RelationRead<S[R], M, ModelRelations<M, K>[R] & string>
+        : R extends '_count'
+          ? RelationRead<S[R], M, K>
+          : S[R];
+    }
+  : S;
+
+/** A relation's `true` or its arguments (`{ where, orderBy, select, ... }`), for the related model K. */
+type RelationRead<X, M extends EncryptionManifest, K extends string> = X extends object
+  ? { [P in keyof X]: QueryArg<P, X[P], M, K> }
+  : X;

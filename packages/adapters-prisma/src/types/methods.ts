@@ -16,9 +16,9 @@ import type {
   TypeMapDef,
 } from '@prisma/client/runtime/client';
 import type { EncryptionManifest } from '../manifest.js';
-import type { Distinct, EncryptedUniqueWhere, Filters, OrderBy } from './filters.js';
+import type { EncryptedUniqueWhere, QueryArg } from './filters.js';
 import type { FieldSpecs, ModelRelations } from './model.js';
-import type { UniqueReference, WriteInput, WriteMode } from './writes.js';
+import type { WriteInput, WriteMode } from './writes.js';
 
 type CreateOperation = 'create' | 'createMany' | 'createManyAndReturn';
 type UpdateOperation = 'update' | 'updateMany' | 'updateManyAndReturn';
@@ -34,19 +34,11 @@ type DataMode<Op> = Op extends UpdateOperation ? 'update' : 'create';
  * optionality), each input the extension rewrites retyped.
  */
 type OperationArgs<A, Op extends RetypedOperation, M extends EncryptionManifest, K extends string> = {
-  [P in keyof A]: P extends 'where'
-    ? Filters<A[P], M, K>
-    : P extends 'orderBy'
-      ? OrderBy<A[P], M, K>
-      : P extends 'distinct'
-        ? Distinct<A[P], M, K>
-        : P extends 'cursor'
-          ? A[P] | UniqueReference<M, K>
-          : P extends 'data'
-            ? WriteInput<A[P], M, K, DataMode<Op>>
-            : P extends 'create' | 'update'
-              ? WriteInput<A[P], M, K, P & WriteMode>
-              : A[P];
+  [P in keyof A]: P extends 'data'
+    ? WriteInput<A[P], M, K, DataMode<Op>>
+    : P extends 'create' | 'update'
+      ? WriteInput<A[P], M, K, P & WriteMode>
+      : QueryArg<P, A[P], M, K>;
 };
 
 type MethodArgs<T, Op extends RetypedOperation, M extends EncryptionManifest, K extends string> = OperationArgs<
