@@ -51,7 +51,9 @@ const main = async () => {
   await backend.encryption.createKey({ algorithm: 'ML-KEM-768', setAsDefault: true });
 
   const engine = await createPrismaFieldEngine({ prisma: base, backend: backend.encryption });
-  const prisma = base.$extends(quantumApiEncryption({ engine, manifest: encryptionManifest }));
+  // strictTypes: what the extension refuses at run time (a substring search on an encrypted
+  // column, a string for a Date column) does not compile either.
+  const prisma = base.$extends(quantumApiEncryption({ engine, manifest: encryptionManifest, strictTypes: true }));
 
   const signUp = (displayName: string, email: string, password: string, phone: string, dob: string) =>
     prisma.user.create({

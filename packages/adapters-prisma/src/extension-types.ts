@@ -26,12 +26,13 @@ type ResultFields<T> = {
 /**
  * The extension as Prisma's `$extends` sees it: a function of the client whose extension args
  * declare the encrypted fields' types. `client` is `unknown` because any generated client fits.
+ * `S`: the `strictTypes` option.
  */
-export type QuantumApiPrismaExtension<M extends EncryptionManifest> = (client: unknown) => {
+export type QuantumApiPrismaExtension<M extends EncryptionManifest, S extends boolean = false> = (client: unknown) => {
   $extends: {
     extArgs: {
       result: ResultFields<EncryptedFieldTypes<M>>;
-      model: RetypedMethods<M>;
+      model: RetypedMethods<M, S>;
       query: Record<never, never>;
       client: Record<never, never>;
     };

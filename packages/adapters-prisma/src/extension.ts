@@ -12,10 +12,18 @@ import { type Args, isPlainObject, unsupported } from './shapes.js';
 import { QueryRewriter, type UniqueProbe } from './where.js';
 import { WriteBatch, WriteTransformer } from './write.js';
 
-export interface QuantumApiPrismaOptions<M extends EncryptionManifest = EncryptionManifest> {
+export interface QuantumApiPrismaOptions<M extends EncryptionManifest = EncryptionManifest, S extends boolean = false> {
   readonly engine: FieldEngine;
   /** The generated manifest (its field types then reach every result type) or a hand-written one. */
   readonly manifest: M;
+  /**
+   * Types only. `true`: encrypted columns take only their declared types in writes, filters only
+   * what a blind index answers, and no `orderBy` / `distinct`, so what the extension refuses at run
+   * time does not compile. Default `false`: Prisma's own input types are accepted beside the
+   * declared ones, so arguments typed with Prisma's generated types (`Prisma.UserWhereInput`...)
+   * still fit; the run-time checks are the same either way.
+   */
+  readonly strictTypes?: S;
 }
 
 const UNIQUE_WHERE = new Set(['findUnique', 'findUniqueOrThrow', 'update', 'upsert', 'delete']);
@@ -170,9 +178,9 @@ const transactionKind = (params: object): 'batch' | 'itx' | undefined => {
  * The client extension: `base.$extends(quantumApiEncryption({ engine, manifest }))`. Results of
  * the extended client are typed with each encrypted field's declared type (see extension-types.ts).
  */
-export const quantumApiEncryption = <const M extends EncryptionManifest>(
-  options: QuantumApiPrismaOptions<M>,
-): QuantumApiPrismaExtension<M> => {
+export const quantumApiEncryption = <const M extends EncryptionManifest, S extends boolean = false>(
+  options: QuantumApiPrismaOptions<M, S>,
+): QuantumApiPrismaExtension<M, S> => {
   const manifest = resolveManifest(options.manifest);
   const rw = new QueryRewriter(manifest, options.engine);
   return Prisma.defineExtension({
@@ -198,5 +206,5 @@ export const quantumApiEncryption = <const M extends EncryptionManifest>(
       },
     },
     // Types only: the query hook above is what makes results match the declared field types.
-  }) as unknown as QuantumApiPrismaExtension<M>;
+  }) as unknown as QuantumApiPrismaExtension<M, S>;
 };

@@ -5,7 +5,7 @@
 import { describe, expectTypeOf, it } from 'vitest';
 import { defineEncryptionManifest, type EncryptionManifest, quantumApiEncryption } from '../src/index.js';
 import type { TestDb } from './db.js';
-import { PrismaClient as SqliteClient } from './prisma/sqlite/generated/client/client.js';
+import { type Prisma, PrismaClient as SqliteClient } from './prisma/sqlite/generated/client/client.js';
 import type { FieldEngine } from '@quantumapi/sdk/fields';
 
 const manifest = defineEncryptionManifest({
@@ -17,7 +17,10 @@ const manifest = defineEncryptionManifest({
   },
 });
 
-const extend = (db: TestDb, engine: FieldEngine) => db.prisma.$extends(quantumApiEncryption({ engine, manifest }));
+const extend = (db: TestDb, engine: FieldEngine) =>
+  db.prisma.$extends(quantumApiEncryption({ engine, manifest, strictTypes: true }));
+const extendDefault = (db: TestDb, engine: FieldEngine) =>
+  db.prisma.$extends(quantumApiEncryption({ engine, manifest }));
 declare const xp: ReturnType<typeof extend>;
 
 describe('extended client types (hand-written manifest)', () => {
@@ -100,6 +103,35 @@ describe('extended client types (hand-written manifest)', () => {
       xp.user.findFirst({ orderBy: { email: 'asc' } }),
       // @ts-expect-error score has no blind index: only null checks
       xp.profile.count({ where: { score: 2 } }),
+    ];
+    expectTypeOf(refused).toBeFunction();
+  });
+
+  it("by default, arguments typed with Prisma's generated types still fit, beside the declared types", () => {
+    const calls = (
+      c: ReturnType<typeof extendDefault>,
+      args: Prisma.UserFindManyArgs,
+      where: Prisma.UserWhereInput,
+      unique: Prisma.UserWhereUniqueInput,
+      data: Prisma.ProfileUncheckedCreateInput,
+    ) => ({
+      many: c.user.findMany(args),
+      filtered: c.user.findMany({ where: { AND: [where, { email: 'a@b.c' }] } }),
+      one: c.user.findUnique({ where: unique }),
+      byEmail: c.user.findUnique({ where: { email: 'a@b.c' } }),
+      created: c.profile.create({ data }),
+      declared: c.profile.create({ data: { userId: 1, score: 2.5 } }),
+      // Compiles here; refused at run time with FIELD_UNSUPPORTED_OPERATION (strict types refuse it).
+      substring: c.user.findMany({ where: { email: { contains: 'a' } } }),
+    });
+    type C = ReturnType<typeof calls>;
+    expectTypeOf<Awaited<C['declared']>['score']>().toEqualTypeOf<number | string | null>();
+    expectTypeOf<NonNullable<Awaited<C['byEmail']>>['email']>().toEqualTypeOf<string | null>();
+    const refused = (c: ReturnType<typeof extendDefault>) => [
+      // @ts-expect-error still Prisma's rules: not a field
+      c.user.findMany({ where: { emial: 'a@b.c' } }),
+      // @ts-expect-error nor a value of neither the declared type nor Prisma's
+      c.profile.create({ data: { userId: 1, score: true } }),
     ];
     expectTypeOf(refused).toBeFunction();
   });

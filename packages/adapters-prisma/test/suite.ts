@@ -29,8 +29,10 @@ export const adapterSuite = (kind: DbKind): void => {
     const calls = { generateDataKey: 0, unwrapKey: 0 };
     let build: () => Promise<ReturnType<typeof extend>>;
     let backend: Parameters<typeof createPrismaFieldEngine>[0]['backend'];
+    // Strict types: each refused form below is marked @ts-expect-error (the default accepts Prisma's
+    // own input types too; test/extension-types.test.ts covers both).
     const extend = (prisma: TestDb['prisma'], engine: Awaited<ReturnType<typeof createPrismaFieldEngine>>) =>
-      prisma.$extends(quantumApiEncryption({ engine, manifest: encryptionManifest }));
+      prisma.$extends(quantumApiEncryption({ engine, manifest: encryptionManifest, strictTypes: true }));
     let xp: ReturnType<typeof extend>;
 
     beforeAll(async () => {

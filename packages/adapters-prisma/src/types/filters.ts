@@ -61,37 +61,44 @@ export type Distinct<D, M extends EncryptionManifest, K extends string> = D exte
  * A unique `where` by one encrypted field with a unique blind index: its plaintext (or
  * `{ equals }`), which the extension turns into the index column, plus any other filters.
  */
-export type EncryptedUniqueWhere<W, M extends EncryptionManifest, K extends string> = {
-  [F in keyof UniqueFieldsOf<M, K>]: Omit<Filters<W, M, K>, F> & {
+export type EncryptedUniqueWhere<W, M extends EncryptionManifest, K extends string, S extends boolean> = {
+  [F in keyof UniqueFieldsOf<M, K>]: Omit<S extends true ? Filters<W, M, K> : W, F> & {
     [P in F]: UniqueFieldsOf<M, K>[F] | { equals: UniqueFieldsOf<M, K>[F] };
   };
 }[keyof UniqueFieldsOf<M, K>];
 
-/** One argument of a read of model K (or of a relation read inside `include` / `select`). */
-export type QueryArg<P, V, M extends EncryptionManifest, K extends string> = P extends 'where'
-  ? Filters<V, M, K>
-  : P extends 'orderBy'
-    ? OrderBy<V, M, K>
-    : P extends 'distinct'
-      ? Distinct<V, M, K>
-      : P extends 'cursor'
-        ? V | UniqueReference<M, K>
-        : P extends 'include' | 'select'
-          ? Selection<V, M, K>
-          : V;
+/**
+ * One argument of a read of model K (or of a relation read inside `include` / `select`). With
+ * strict types the filters, `orderBy` and `distinct` are narrowed as above; without, they are
+ * Prisma's own, so that arguments typed with Prisma's generated types still fit. A `cursor` by an
+ * encrypted unique column is accepted either way.
+ */
+export type QueryArg<P, V, M extends EncryptionManifest, K extends string, S extends boolean> = P extends 'cursor'
+  ? V | UniqueReference<M, K>
+  : S extends false
+    ? V
+    : P extends 'where'
+      ? Filters<V, M, K>
+      : P extends 'orderBy'
+        ? OrderBy<V, M, K>
+        : P extends 'distinct'
+          ? Distinct<V, M, K>
+          : P extends 'include' | 'select'
+            ? Selection<V, M, K>
+            : V;
 
 /** `include` / `select` of model K: each relation's arguments (and `_count`'s) as a read of its model. */
-type Selection<S, M extends EncryptionManifest, K extends string> = S extends object
+type Selection<X, M extends EncryptionManifest, K extends string> = X extends object
   ? {
-      [R in keyof S]: R extends keyof ModelRelations<M, K>
-        ? RelationRead<S[R], M, ModelRelations<M, K>[R] & string>
+      [R in keyof X]: R extends keyof ModelRelations<M, K>
+        ? RelationRead<X[R], M, ModelRelations<M, K>[R] & string>
         : R extends '_count'
-          ? RelationRead<S[R], M, K>
-          : S[R];
+          ? RelationRead<X[R], M, K>
+          : X[R];
     }
-  : S;
+  : X;
 
 /** A relation's `true` or its arguments (`{ where, orderBy, select, ... }`), for the related model K. */
 type RelationRead<X, M extends EncryptionManifest, K extends string> = X extends object
-  ? { [P in keyof X]: QueryArg<P, X[P], M, K> }
+  ? { [P in keyof X]: QueryArg<P, X[P], M, K, true> }
   : X;

@@ -33,26 +33,38 @@ type DataMode<Op> = Op extends UpdateOperation ? 'update' : 'create';
  * Prisma's arguments for the operation on model K (a homomorphic mapping: every key keeps its
  * optionality), each input the extension rewrites retyped.
  */
-type OperationArgs<A, Op extends RetypedOperation, M extends EncryptionManifest, K extends string> = {
+type OperationArgs<
+  A,
+  Op extends RetypedOperation,
+  M extends EncryptionManifest,
+  K extends string,
+  S extends boolean,
+> = {
   [P in keyof A]: P extends 'data'
-    ? WriteInput<A[P], M, K, DataMode<Op>>
+    ? WriteInput<A[P], M, K, DataMode<Op>, S>
     : P extends 'create' | 'update'
-      ? WriteInput<A[P], M, K, P & WriteMode>
-      : QueryArg<P, A[P], M, K>;
+      ? WriteInput<A[P], M, K, P & WriteMode, S>
+      : QueryArg<P, A[P], M, K, S>;
 };
 
-type MethodArgs<T, Op extends RetypedOperation, M extends EncryptionManifest, K extends string> = OperationArgs<
-  Args<T, Op>,
-  Op,
-  M,
-  K
->;
+type MethodArgs<
+  T,
+  Op extends RetypedOperation,
+  M extends EncryptionManifest,
+  K extends string,
+  S extends boolean,
+> = OperationArgs<Args<T, Op>, Op, M, K, S>;
 
 /** The same with a unique `where` by an encrypted field with a unique blind index. */
-type EncryptedUniqueArgs<T, Op extends UniqueOperation, M extends EncryptionManifest, K extends string> = Omit<
-  MethodArgs<T, Op, M, K>,
-  'where'
-> & { where: EncryptedUniqueWhere<NonNullable<Args<T, 'findFirst'>['where']>, M, K> };
+type EncryptedUniqueArgs<
+  T,
+  Op extends UniqueOperation,
+  M extends EncryptionManifest,
+  K extends string,
+  S extends boolean,
+> = Omit<MethodArgs<T, Op, M, K, S>, 'where'> & {
+  where: EncryptedUniqueWhere<NonNullable<Args<T, 'findFirst'>['where']>, M, K, S>;
+};
 
 /**
  * What Prisma's own signature returns for the operation: its result type with `select`, `include`,
@@ -72,41 +84,43 @@ type OperationResult<T, A, Op extends RetypedOperation> =
 // arguments (`include: { posts: { orderBy } }`) fall back to the constraint and the result type
 // silently loses them. Exact still rejects anything the arguments do not allow.
 
-type RequiredArgsMethod<Op extends RetypedOperation, M extends EncryptionManifest, K extends string> = <T, A>(
-  this: T,
-  args: Exact<A, MethodArgs<T, Op, M, K>>,
-) => OperationResult<T, A, Op>;
+type RequiredArgsMethod<
+  Op extends RetypedOperation,
+  M extends EncryptionManifest,
+  K extends string,
+  S extends boolean,
+> = <T, A>(this: T, args: Exact<A, MethodArgs<T, Op, M, K, S>>) => OperationResult<T, A, Op>;
 
-type OptionalArgsMethod<Op extends RetypedOperation, M extends EncryptionManifest, K extends string> = <
-  T,
-  A = Record<never, never>,
->(
-  this: T,
-  args?: Exact<A, MethodArgs<T, Op, M, K>>,
-) => OperationResult<T, A, Op>;
+type OptionalArgsMethod<
+  Op extends RetypedOperation,
+  M extends EncryptionManifest,
+  K extends string,
+  S extends boolean,
+> = <T, A = Record<never, never>>(this: T, args?: Exact<A, MethodArgs<T, Op, M, K, S>>) => OperationResult<T, A, Op>;
 
 /** A unique operation: Prisma's unique `where`, or one naming an encrypted field with a unique index. */
-interface UniqueMethod<Op extends UniqueOperation, M extends EncryptionManifest, K extends string> {
-  <T, A>(this: T, args: Exact<A, MethodArgs<T, Op, M, K>>): OperationResult<T, A, Op>;
-  <T, A>(this: T, args: Exact<A, EncryptedUniqueArgs<T, Op, M, K>>): OperationResult<T, A, Op>;
+interface UniqueMethod<Op extends UniqueOperation, M extends EncryptionManifest, K extends string, S extends boolean> {
+  <T, A>(this: T, args: Exact<A, MethodArgs<T, Op, M, K, S>>): OperationResult<T, A, Op>;
+  <T, A>(this: T, args: Exact<A, EncryptedUniqueArgs<T, Op, M, K, S>>): OperationResult<T, A, Op>;
 }
 
 type RetypedMethod<
   Op extends RetypedOperation,
   M extends EncryptionManifest,
   K extends string,
+  S extends boolean,
 > = Op extends UniqueOperation
-  ? UniqueMethod<Op, M, K>
+  ? UniqueMethod<Op, M, K, S>
   : Op extends OptionalArgsOperation
-    ? OptionalArgsMethod<Op, M, K>
-    : RequiredArgsMethod<Op, M, K>;
+    ? OptionalArgsMethod<Op, M, K, S>
+    : RequiredArgsMethod<Op, M, K, S>;
 
 /**
  * Prisma's internal shape for model-extension methods (`InternalArgs['model']`: a thunk each), for
  * every model with encrypted fields or relations to them.
  */
-export type RetypedMethods<M extends EncryptionManifest> = {
+export type RetypedMethods<M extends EncryptionManifest, S extends boolean> = {
   [K in keyof M['models'] & string as keyof FieldSpecs<M, K> | keyof ModelRelations<M, K> extends never
     ? never
-    : Uncapitalize<K>]: { [Op in RetypedOperation]: () => RetypedMethod<Op, M, K> };
+    : Uncapitalize<K>]: { [Op in RetypedOperation]: () => RetypedMethod<Op, M, K, S> };
 };

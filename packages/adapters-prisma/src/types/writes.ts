@@ -32,31 +32,37 @@ type WriteValues<M extends EncryptionManifest, K extends string, Mode extends Wr
  * Prisma's write input for model K (an object, an XOR of checked and unchecked inputs, or an
  * array of them) with each encrypted field taking its declared type, through nested writes too:
  * a relation field's operations (`create`, `update`, `upsert`, `connectOrCreate`, `createMany`,
- * `updateMany`, and the `data` inside them) are retyped for the related model. Index columns
- * take nothing but `undefined`. `where` is left as Prisma types it. The mapping keeps each field's
- * optionality.
+ * `updateMany`, and the `data` inside them) are retyped for the related model. `where` is left as
+ * Prisma types it. The mapping keeps each field's optionality.
+ *
+ * With strict types (S) that is all an encrypted field takes, and an index column takes nothing
+ * but `undefined`. Without, Prisma's own input type is accepted beside the declared one, so that
+ * data typed with Prisma's generated types still fits (the extension checks values at run time).
  */
 export type WriteInput<
   D,
   M extends EncryptionManifest,
   K extends string,
   Mode extends WriteMode,
+  S extends boolean,
 > = D extends readonly (infer E)[]
-  ? WriteInput<E, M, K, Mode>[]
+  ? WriteInput<E, M, K, Mode, S>[]
   : D extends object
     ? {
         [F in keyof D]: F extends keyof WriteFieldTypes<M, K>
-          ? WriteValues<M, K, Mode>[F]
+          ? WriteValues<M, K, Mode>[F] | (S extends true ? never : D[F])
           : F extends IndexColumns<M, K>
-            ? undefined
+            ? S extends true
+              ? undefined
+              : D[F]
             : F extends keyof ModelRelations<M, K>
-              ? NestedWrites<D[F], M, ModelRelations<M, K>[F] & string>
+              ? NestedWrites<D[F], M, ModelRelations<M, K>[F] & string, S>
               : F extends 'data'
-                ? WriteInput<D[F], M, K, Mode>
+                ? WriteInput<D[F], M, K, Mode, S>
                 : F extends 'create'
-                  ? WriteInput<D[F], M, K, 'create'>
+                  ? WriteInput<D[F], M, K, 'create', S>
                   : F extends 'update'
-                    ? WriteInput<D[F], M, K, 'update'>
+                    ? WriteInput<D[F], M, K, 'update', S>
                     : D[F];
       }
     : D;
@@ -71,27 +77,32 @@ type UniqueReferenceOf<U> = { [F in keyof U]: { [P in F]: U[F] } }[keyof U];
 /** Prisma's unique reference(s) in `connect`, or the encrypted field's. */
 type ConnectInput<X, R> = X extends readonly (infer E)[] ? (E | R)[] : X | R;
 
-type ConnectOrCreateInput<X, M extends EncryptionManifest, K extends string> = X extends readonly (infer E)[]
-  ? ConnectOrCreateInput<E, M, K>[]
+type ConnectOrCreateInput<
+  X,
+  M extends EncryptionManifest,
+  K extends string,
+  S extends boolean,
+> = X extends readonly (infer E)[]
+  ? ConnectOrCreateInput<E, M, K, S>[]
   : X extends object
     ? {
         [P in keyof X]: P extends 'where'
           ? X[P] | UniqueReference<M, K>
           : P extends 'create'
-            ? WriteInput<X[P], M, K, 'create'>
+            ? WriteInput<X[P], M, K, 'create', S>
             : X[P];
       }
     : X;
 
 /** A relation field's nested operations, for the related model K. */
-type NestedWrites<N, M extends EncryptionManifest, K extends string> = N extends object
+type NestedWrites<N, M extends EncryptionManifest, K extends string, S extends boolean> = N extends object
   ? {
       [Op in keyof N]: Op extends 'create' | 'createMany'
-        ? WriteInput<N[Op], M, K, 'create'>
+        ? WriteInput<N[Op], M, K, 'create', S>
         : Op extends 'update' | 'updateMany' | 'upsert'
-          ? WriteInput<N[Op], M, K, 'update'>
+          ? WriteInput<N[Op], M, K, 'update', S>
           : Op extends 'connectOrCreate'
-            ? ConnectOrCreateInput<N[Op], M, K>
+            ? ConnectOrCreateInput<N[Op], M, K, S>
             : Op extends 'connect'
               ? ConnectInput<N[Op], UniqueReference<M, K>>
               : N[Op];
