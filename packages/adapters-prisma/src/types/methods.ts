@@ -3,7 +3,8 @@
  * arguments take the declared types (writes.ts, filters.ts) and whose results are exactly what
  * Prisma's own signatures give. Prisma's typing lets a model method of an extension override the
  * built-in one of that name; at run time Prisma's methods run and the query hook rewrites their
- * arguments.
+ * arguments. `S` throughout is the `strictTypes` option: whether the arguments are only widened
+ * (the default) or also narrowed to what the extension accepts at run time.
  */
 import type {
   Args,
