@@ -73,18 +73,19 @@ const encryptedNames = (entity: ResolvedEntity): EntityNames => {
  */
 export const assertNoEncryptedStringConditions = (qb: QueryBuilder<ObjectLiteral>): void => {
   const source = qb as unknown as ConditionSource;
-  const strings: string[] = [];
+  const raw: string[] = [];
   const { wheres, havings } = source.expressionMap;
-  for (const clause of [...wheres, ...havings]) stringConditions(clause.condition, strings);
-  if (strings.length === 0) return;
+  for (const clause of [...wheres, ...havings]) stringConditions(clause.condition, raw);
+  if (raw.length === 0) return;
+  // String literals blanked once, whatever the number of aliases checked against them.
+  const strings = raw.map((sql) => (sql.includes("'") ? sql.replace(STRING_LITERAL, "''") : sql));
   const adapter = adapterOf(source.dataSource);
   const main = source.expressionMap.mainAlias?.name;
   for (const alias of source.expressionMap.aliases) {
     const entity = alias.hasMetadata ? adapter.entity(alias.metadata) : undefined;
     if (!entity) continue;
     const { byName, reference } = encryptedNames(entity);
-    for (const raw of strings) {
-      const sql = raw.includes("'") ? raw.replace(STRING_LITERAL, "''") : raw;
+    for (const sql of strings) {
       for (const m of sql.matchAll(reference)) {
         const qualifier = m[1] ?? m[2] ?? m[3] ?? m[4];
         // Unqualified names belong to the main alias; qualified ones to the alias they name.

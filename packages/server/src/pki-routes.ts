@@ -37,13 +37,16 @@ import { TenantCache } from './tenant-cache.js';
 import type { RateLimiter } from './rate-limit.js';
 import type { TenantBackends } from './tenants.js';
 
+const publicPkiUrl = (publicUrl: string, basePath: string, tenant: string, file: string): string =>
+  `${publicUrl.replace(/\/+$/, '')}${basePath}/pki/${tenant}/${file}`;
+
 /** Where a tenant's CRL is served publicly: the CRL distribution point of its certificates. */
 export const publicCrlUrl = (publicUrl: string, basePath: string, tenant: string): string =>
-  `${publicUrl.replace(/\/+$/, '')}${basePath}/pki/${tenant}/crl`;
+  publicPkiUrl(publicUrl, basePath, tenant, 'crl');
 
 /** Where a tenant's issuing CA certificate is served publicly: the AIA caIssuers URI of its certificates. */
 export const publicCaIssuersUrl = (publicUrl: string, basePath: string, tenant: string): string =>
-  `${publicUrl.replace(/\/+$/, '')}${basePath}/pki/${tenant}/ca.cer`;
+  publicPkiUrl(publicUrl, basePath, tenant, 'ca.cer');
 
 export interface PkiOptions {
   /** How long a tenant's CA chain and CRL are served from memory. Default 30 s. */
