@@ -37,6 +37,9 @@ const FILTER_KEYS = new Set([
   'array_ends_with',
 ]);
 
+/** Aggregates that read column values (a `_count` only tells whether one is there). */
+const AGGREGATES: readonly string[] = ['_min', '_max', '_avg', '_sum'];
+
 const badValue = (f: ResolvedField): InvalidInputError =>
   new InvalidInputError(`value for encrypted column ${f.model}.${f.field} must be a ${f.type}`, {
     details: { model: f.model, field: f.field, expected: f.type },
@@ -284,6 +287,13 @@ export class QueryRewriter {
             if (g) throw unsupported(g, 'full-text relevance');
           }
         }
+        // groupBy orders by aggregates: the min or max of ciphertexts orders nothing (a count is fine).
+        if (AGGREGATES.includes(k) && isPlainObject(v)) {
+          for (const name of Object.keys(v)) {
+            const g = model.fields.get(name);
+            if (g) throw unsupported(g, `orderBy ${k}`, 'aggregates over ciphertexts are meaningless');
+          }
+        }
         const target = model.relations.get(k);
         if (target && isPlainObject(v) && !('_count' in v)) this.checkOrderBy(this.model(target)!, v);
       }
@@ -299,7 +309,7 @@ export class QueryRewriter {
   }
 
   checkAggregates(model: ResolvedModel, args: Args): void {
-    for (const agg of ['_min', '_max', '_avg', '_sum']) {
+    for (const agg of AGGREGATES) {
       const sel = args[agg];
       if (!isPlainObject(sel)) continue;
       for (const [k, on] of Object.entries(sel)) {
@@ -307,10 +317,17 @@ export class QueryRewriter {
         if (f && on) throw unsupported(f, agg, 'aggregates over ciphertexts are meaningless');
       }
     }
-    if (isPlainObject(args.having)) {
-      for (const k of Object.keys(args.having)) {
+    this.#checkHaving(model, args.having);
+  }
+
+  /** `having` filters groups by their values or aggregates: none of which a blind index answers. */
+  #checkHaving(model: ResolvedModel, having: unknown): void {
+    for (const h of asArray(having)) {
+      if (!isPlainObject(h)) continue;
+      for (const [k, v] of Object.entries(h)) {
         const f = model.fields.get(k);
         if (f) throw unsupported(f, 'having');
+        if (k === 'AND' || k === 'OR' || k === 'NOT') this.#checkHaving(model, v);
       }
     }
   }

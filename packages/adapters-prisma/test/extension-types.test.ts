@@ -107,6 +107,40 @@ describe('extended client types (hand-written manifest)', () => {
     expectTypeOf(refused).toBeFunction();
   });
 
+  it("aggregates leave encrypted columns out under strict types, and keep Prisma's result types", () => {
+    const queries = (c: typeof xp) => ({
+      agg: c.user.aggregate({ where: { email: 'a@b.c' }, _max: { age: true }, _count: { email: true } }),
+      groups: c.user.groupBy({
+        by: ['age'],
+        where: { email: { in: ['a@b.c'] } },
+        _count: { _all: true },
+        having: { age: { gt: 1 } },
+        orderBy: { _max: { id: 'desc' } },
+      }),
+    });
+    type Q = ReturnType<typeof queries>;
+    expectTypeOf<Awaited<Q['agg']>['_max']['age']>().toEqualTypeOf<number | null>();
+    expectTypeOf<Awaited<Q['agg']>['_count']['email']>().toEqualTypeOf<number>();
+    expectTypeOf<Awaited<Q['groups']>[number]['age']>().toEqualTypeOf<number>();
+    expectTypeOf<Awaited<Q['groups']>[number]['_count']['_all']>().toEqualTypeOf<number>();
+    const refused = () => [
+      // @ts-expect-error the maximum of ciphertexts
+      xp.user.aggregate({ _max: { email: true } }),
+      // @ts-expect-error a filter a blind index does not answer
+      xp.user.aggregate({ where: { email: { contains: 'a' } } }),
+      // @ts-expect-error groups by ciphertext (every one is unique)
+      xp.user.groupBy({ by: ['email'] }),
+      // @ts-expect-error having on an encrypted column
+      xp.user.groupBy({ by: ['age'], having: { OR: [{ email: { equals: 'a@b.c' } }] } }),
+      // @ts-expect-error ordered by the minimum of ciphertexts
+      xp.user.groupBy({ by: ['age'], orderBy: { _min: { email: 'asc' } } }),
+    ];
+    expectTypeOf(refused).toBeFunction();
+    // Without strict types Prisma's own signatures stay, with their checks (refused at run time).
+    const loose = (c: ReturnType<typeof extendDefault>) => c.user.aggregate({ _max: { email: true } });
+    expectTypeOf<Awaited<ReturnType<typeof loose>>['_max']['email']>().toEqualTypeOf<string | null>();
+  });
+
   it("by default, arguments typed with Prisma's generated types still fit, beside the declared types", () => {
     const calls = (
       c: ReturnType<typeof extendDefault>,

@@ -508,8 +508,22 @@ export const adapterSuite = (kind: DbKind): void => {
         ['orderBy relation', () => xp.post.findMany({ orderBy: { author: { email: 'desc' } } }), 'User.email'],
         // @ts-expect-error distinct
         ['distinct', () => xp.user.findMany({ distinct: ['email'] }), 'User.email'],
+        // @ts-expect-error _min
         ['_min', () => xp.user.aggregate({ _min: { email: true } }), 'User.email'],
+        // @ts-expect-error groupBy
         ['groupBy', () => xp.user.groupBy({ by: ['email'], _count: { _all: true } }), 'User.email'],
+        [
+          'having',
+          // @ts-expect-error having, under AND
+          () => xp.user.groupBy({ by: ['age'], having: { AND: [{ phone: { equals: 'x' } }] } }),
+          'User.phone',
+        ],
+        [
+          'orderBy _max',
+          // @ts-expect-error orderBy an aggregate of an encrypted column
+          () => xp.user.groupBy({ by: ['age'], _max: { id: true }, orderBy: { _max: { email: 'asc' } } }),
+          'User.email',
+        ],
         // @ts-expect-error equality on a column without a blind index
         ['no index', () => xp.user.findMany({ where: { dob } }), 'User.dob'],
         [

@@ -1,7 +1,8 @@
 /**
  * Query inputs as the extension can answer them. A blind index answers equality, so a filter on an
  * encrypted column takes its value, `equals`, `in`, `notIn` and `not`; one without an index only
- * null checks; `orderBy` and `distinct` leave encrypted columns out. What the query hook refuses
+ * null checks; `orderBy`, `distinct` and a `groupBy`'s `by`, `having` and value aggregates
+ * (`_min`, `_max`, `_avg`, `_sum`) leave encrypted columns out. What the query hook refuses
  * at run time (`contains`, `gt`, ordering by ciphertext...) is then a type error too, also in the
  * arguments of a relation read through `include` / `select`.
  */
@@ -41,16 +42,40 @@ export type Filters<W, M extends EncryptionManifest, K extends string> = W exten
       }
     : W;
 
-/** Prisma's `orderBy` for model K without its encrypted columns (ciphertexts have no useful order). */
+/** Aggregates that read column values; a `_count` only tells whether one is there. */
+type ValueAggregate = '_min' | '_max' | '_avg' | '_sum';
+
+/** An object keyed by model K's columns (an aggregate's selection) without the encrypted ones. */
+type WithoutEncrypted<X, M extends EncryptionManifest, K extends string> = X extends object
+  ? { [F in keyof X as F extends keyof FieldTypesOf<M, K> ? never : F]: X[F] }
+  : X;
+
+/**
+ * Prisma's `orderBy` for model K without its encrypted columns (ciphertexts have no useful order),
+ * also inside the aggregates a `groupBy` orders by.
+ */
 export type OrderBy<O, M extends EncryptionManifest, K extends string> = O extends readonly (infer E)[]
   ? OrderBy<E, M, K>[]
   : O extends object
     ? {
         [F in keyof O as F extends keyof FieldTypesOf<M, K> ? never : F]: F extends keyof ModelRelations<M, K>
           ? OrderBy<O[F], M, ModelRelations<M, K>[F] & string>
-          : O[F];
+          : F extends ValueAggregate
+            ? WithoutEncrypted<O[F], M, K>
+            : O[F];
       }
     : O;
+
+/** A `groupBy`'s `having` without encrypted columns, through `AND` / `OR` / `NOT`. */
+type Having<H, M extends EncryptionManifest, K extends string> = H extends readonly (infer E)[]
+  ? Having<E, M, K>[]
+  : H extends object
+    ? {
+        [F in keyof H as F extends keyof FieldTypesOf<M, K> ? never : F]: F extends 'AND' | 'OR' | 'NOT'
+          ? Having<H[F], M, K>
+          : H[F];
+      }
+    : H;
 
 /** Prisma's `distinct` for model K without its encrypted columns (every ciphertext is distinct). */
 export type Distinct<D, M extends EncryptionManifest, K extends string> = D extends readonly (infer E)[]
@@ -69,9 +94,9 @@ export type EncryptedUniqueWhere<W, M extends EncryptionManifest, K extends stri
 
 /**
  * One argument of a read of model K (or of a relation read inside `include` / `select`). With
- * strict types the filters, `orderBy` and `distinct` are narrowed as above; without, they are
- * Prisma's own, so that arguments typed with Prisma's generated types still fit. A `cursor` by an
- * encrypted unique column is accepted either way.
+ * strict types the filters, `orderBy`, `distinct` and the aggregate arguments are narrowed as
+ * above; without, they are Prisma's own, so that arguments typed with Prisma's generated types
+ * still fit. A `cursor` by an encrypted unique column is accepted either way.
  */
 export type QueryArg<P, V, M extends EncryptionManifest, K extends string, S extends boolean> = P extends 'cursor'
   ? V | UniqueReference<M, K>
@@ -81,11 +106,15 @@ export type QueryArg<P, V, M extends EncryptionManifest, K extends string, S ext
       ? Filters<V, M, K>
       : P extends 'orderBy'
         ? OrderBy<V, M, K>
-        : P extends 'distinct'
+        : P extends 'distinct' | 'by'
           ? Distinct<V, M, K>
-          : P extends 'include' | 'select'
-            ? Selection<V, M, K>
-            : V;
+          : P extends ValueAggregate
+            ? WithoutEncrypted<V, M, K>
+            : P extends 'having'
+              ? Having<V, M, K>
+              : P extends 'include' | 'select'
+                ? Selection<V, M, K>
+                : V;
 
 /** `include` / `select` of model K: each relation's arguments (and `_count`'s) as a read of its model. */
 type Selection<X, M extends EncryptionManifest, K extends string> = X extends object

@@ -26,7 +26,17 @@ type UpdateOperation = 'update' | 'updateMany' | 'updateManyAndReturn';
 type UniqueOperation = 'findUnique' | 'findUniqueOrThrow' | 'update' | 'upsert' | 'delete';
 /** Operations whose arguments may be left out. */
 type OptionalArgsOperation = 'findMany' | 'findFirst' | 'findFirstOrThrow' | 'count' | 'deleteMany';
-type RetypedOperation = CreateOperation | UpdateOperation | UniqueOperation | OptionalArgsOperation;
+/**
+ * Retyped with strict types only: by default nothing in them needs widening, and Prisma's own
+ * `groupBy` signature checks more (an `orderBy` field must be in `by`) than a retyping keeps.
+ */
+type AggregateOperation = 'aggregate' | 'groupBy';
+type RetypedOperation =
+  | CreateOperation
+  | UpdateOperation
+  | UniqueOperation
+  | OptionalArgsOperation
+  | AggregateOperation;
 
 type DataMode<Op> = Op extends UpdateOperation ? 'update' : 'create';
 
@@ -123,5 +133,7 @@ type RetypedMethod<
 export type RetypedMethods<M extends EncryptionManifest, S extends boolean> = {
   [K in keyof M['models'] & string as keyof FieldSpecs<M, K> | keyof ModelRelations<M, K> extends never
     ? never
-    : Uncapitalize<K>]: { [Op in RetypedOperation]: () => RetypedMethod<Op, M, K, S> };
+    : Uncapitalize<K>]: {
+    [Op in Exclude<RetypedOperation, S extends true ? never : AggregateOperation>]: () => RetypedMethod<Op, M, K, S>;
+  };
 };
