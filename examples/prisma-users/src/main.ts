@@ -38,6 +38,7 @@ const checkPassword = (password: string, stored: string): boolean => {
 };
 
 const main = async () => {
+  console.log('\nexamples/prisma-users: Prisma 7 on SQLite; email, phone and date of birth encrypted\n');
   createTables(DB_FILE);
   const base = new PrismaClient({ adapter: new PrismaBetterSqlite3({ url: `file:${DB_FILE}` }) });
 

@@ -124,4 +124,7 @@ try {
 
 console.log('\nQuantumAPI SDK quick start: embedded local engine, file store\n');
 console.log(lines.join('\n'));
-console.log('\nNext: README.md (API tour) and examples/.');
+console.log(
+  '\nNext: README.md (API tour) and examples/: prisma-users and typeorm-users (encrypted ORM columns),' +
+    ' mtls, browser-verify.',
+);

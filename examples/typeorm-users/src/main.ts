@@ -50,6 +50,7 @@ const checkPassword = (password: string, stored: string): boolean => {
 };
 
 const main = async (): Promise<void> => {
+  console.log('\nexamples/typeorm-users: TypeORM 1.x on SQLite; the same encrypted columns, by decorators\n');
   rmSync(DB_FILE, { force: true });
   // `synchronize` creates the tables so the demo runs offline; an app would use migrations.
   const ds = await new DataSource({
