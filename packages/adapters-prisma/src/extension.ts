@@ -18,10 +18,11 @@ export interface QuantumApiPrismaOptions<M extends EncryptionManifest = Encrypti
   readonly manifest: M;
   /**
    * Types only. `true`: encrypted columns take only their declared types in writes, filters only
-   * what a blind index answers, and no `orderBy` / `distinct`, so what the extension refuses at run
-   * time does not compile. Default `false`: Prisma's own input types are accepted beside the
-   * declared ones, so arguments typed with Prisma's generated types (`Prisma.UserWhereInput`...)
-   * still fit; the run-time checks are the same either way.
+   * what a blind index answers, and no `orderBy`, `distinct` or value aggregates (`_min`, `by`,
+   * `having`...), so what the extension refuses at run time does not compile. Default `false`:
+   * Prisma's own input types are accepted beside the declared ones, so arguments typed with
+   * Prisma's generated types (`Prisma.UserWhereInput`...) still fit; the run-time checks are the
+   * same either way.
    */
   readonly strictTypes?: S;
 }

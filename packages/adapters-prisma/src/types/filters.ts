@@ -42,12 +42,15 @@ export type Filters<W, M extends EncryptionManifest, K extends string> = W exten
       }
     : W;
 
+/** Keys F of model K that are not encrypted columns: what orderBy, distinct, by, having... keep. */
+type Unencrypted<F, M extends EncryptionManifest, K extends string> = Exclude<F, keyof FieldTypesOf<M, K>>;
+
 /** Aggregates that read column values; a `_count` only tells whether one is there. */
 type ValueAggregate = '_min' | '_max' | '_avg' | '_sum';
 
 /** An object keyed by model K's columns (an aggregate's selection) without the encrypted ones. */
 type WithoutEncrypted<X, M extends EncryptionManifest, K extends string> = X extends object
-  ? { [F in keyof X as F extends keyof FieldTypesOf<M, K> ? never : F]: X[F] }
+  ? { [F in keyof X as Unencrypted<F, M, K>]: X[F] }
   : X;
 
 /**
@@ -58,7 +61,7 @@ export type OrderBy<O, M extends EncryptionManifest, K extends string> = O exten
   ? OrderBy<E, M, K>[]
   : O extends object
     ? {
-        [F in keyof O as F extends keyof FieldTypesOf<M, K> ? never : F]: F extends keyof ModelRelations<M, K>
+        [F in keyof O as Unencrypted<F, M, K>]: F extends keyof ModelRelations<M, K>
           ? OrderBy<O[F], M, ModelRelations<M, K>[F] & string>
           : F extends ValueAggregate
             ? WithoutEncrypted<O[F], M, K>
@@ -71,16 +74,14 @@ type Having<H, M extends EncryptionManifest, K extends string> = H extends reado
   ? Having<E, M, K>[]
   : H extends object
     ? {
-        [F in keyof H as F extends keyof FieldTypesOf<M, K> ? never : F]: F extends 'AND' | 'OR' | 'NOT'
-          ? Having<H[F], M, K>
-          : H[F];
+        [F in keyof H as Unencrypted<F, M, K>]: F extends 'AND' | 'OR' | 'NOT' ? Having<H[F], M, K> : H[F];
       }
     : H;
 
 /** Prisma's `distinct` for model K without its encrypted columns (every ciphertext is distinct). */
 export type Distinct<D, M extends EncryptionManifest, K extends string> = D extends readonly (infer E)[]
-  ? Exclude<E, keyof FieldTypesOf<M, K>>[]
-  : Exclude<D, keyof FieldTypesOf<M, K>>;
+  ? Unencrypted<E, M, K>[]
+  : Unencrypted<D, M, K>;
 
 /**
  * A unique `where` by one encrypted field with a unique blind index: its plaintext (or
