@@ -8,7 +8,7 @@ import { jsonLogger, type Logger } from './log.js';
 import { issuerUrl } from './oidc-routes.js';
 import { publicCaIssuersUrl, publicCrlUrl } from './pki-routes.js';
 import { RateLimiter } from './rate-limit.js';
-import { TenantBackends } from './tenants.js';
+import { TenantBackends, type TenantUrls } from './tenants.js';
 
 export const openStore = async (config: ServerConfig): Promise<RecordStore> => {
   const store: RecordStore =
@@ -43,6 +43,21 @@ const advertisedHost = (host: string): string => {
   return host.includes(':') ? `[${host}]` : host;
 };
 
+/**
+ * What each tenant publishes under this server's public URL: its OIDC issuer always, and with the
+ * public PKI routes on, the CRL and CA certificate its issued certificates point to. The URL is a
+ * getter: it is known only once the server listens.
+ */
+export const tenantUrls = (publicUrl: () => string, basePath: string, publicPki: boolean): TenantUrls => ({
+  issuer: (tenant) => issuerUrl(publicUrl(), basePath, tenant),
+  ...(publicPki
+    ? {
+        crl: (tenant) => publicCrlUrl(publicUrl(), basePath, tenant),
+        caIssuers: (tenant) => publicCaIssuersUrl(publicUrl(), basePath, tenant),
+      }
+    : {}),
+});
+
 export interface RunningServer {
   readonly port: number;
   close(): Promise<void>;
@@ -54,15 +69,12 @@ export const startServer = async (config: ServerConfig, logger: Logger = jsonLog
   // The bound port is known only after listen (PORT=0): the URL is read when a request needs it.
   let publicUrl = config.publicUrl;
   const getPublicUrl = (): string => publicUrl ?? `http://${config.host}:${config.port}`;
-  const tenants = new TenantBackends(store, config.masterKey, defaultProviders, {
-    issuer: (tenant) => issuerUrl(getPublicUrl(), config.basePath, tenant),
-    ...(config.publicPki
-      ? {
-          crl: (tenant) => publicCrlUrl(getPublicUrl(), config.basePath, tenant),
-          caIssuers: (tenant) => publicCaIssuersUrl(getPublicUrl(), config.basePath, tenant),
-        }
-      : {}),
-  });
+  const tenants = new TenantBackends(
+    store,
+    config.masterKey,
+    defaultProviders,
+    tenantUrls(getPublicUrl, config.basePath, config.publicPki),
+  );
   const app = createApp({
     store,
     apiKeys: new ApiKeyService(store, config.pepper),

@@ -7,11 +7,11 @@ import { defaultProviders, MemoryStore } from '@quantumapi/sdk';
 import { ApiKeyService } from '../src/api-keys.js';
 import { type AppDeps, createApp } from '../src/app.js';
 import { jsonLogger } from '../src/log.js';
-import { issuerUrl, type OidcOptions } from '../src/oidc-routes.js';
+import type { OidcOptions } from '../src/oidc-routes.js';
 import type { PkiOptions } from '../src/pki-routes.js';
 import { RateLimiter } from '../src/rate-limit.js';
 import { TenantBackends } from '../src/tenants.js';
-import { publicCaIssuersUrl, publicCrlUrl } from '../src/pki-routes.js';
+import { tenantUrls } from '../src/server.js';
 import { parseTrustedProxies } from '../src/client-address.js';
 
 /** The public URL the in-process issuer names itself by, and where the API is mounted. */
@@ -36,13 +36,13 @@ export const inProcessApp = <S extends MemoryStore = MemoryStore>(options: InPro
   const lines: string[] = [];
   const apiKeys = new ApiKeyService(store);
   const masterKey = randomBytes(32);
-  // As the server wires it: with public PKI on, certificates name the public CRL and issuer.
-  const tenants = new TenantBackends(store, masterKey, defaultProviders, {
-    issuer: (t) => issuerUrl(PUBLIC, BASE, t),
-    ...(options.pki
-      ? { crl: (t) => publicCrlUrl(PUBLIC, BASE, t), caIssuers: (t) => publicCaIssuersUrl(PUBLIC, BASE, t) }
-      : {}),
-  });
+  // As the server wires it (tenantUrls): with public PKI on, certificates name the public CRL and CA.
+  const tenants = new TenantBackends(
+    store,
+    masterKey,
+    defaultProviders,
+    tenantUrls(() => PUBLIC, BASE, !!options.pki),
+  );
   const deps: AppDeps = {
     store,
     apiKeys,
